@@ -10,7 +10,12 @@ import pytest
 
 from infra.config import StackConfig, load_stack_file
 from infra.synth import DeclaredResource, synthesize
-from tests.servers import RunningTurnServer, running_coturn
+from tests.servers import (
+    RunningMotoServer,
+    RunningTurnServer,
+    running_coturn,
+    running_moto_server,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,4 +56,11 @@ def coturn_production_peers(
         secret=secrets.token_urlsafe(24),
         allow_loopback_peer=False,
     ) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[RunningMotoServer]:
+    """moto's real server mode (KMS, S3 ...), started once per session."""
+    with running_moto_server() as server:
         yield server

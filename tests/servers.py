@@ -141,3 +141,54 @@ def running_coturn(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@dataclass(frozen=True)
+class RunningMotoServer:
+    endpoint_url: str
+    region: str
+
+
+@contextmanager
+def running_moto_server(region: str = "eu-central-1") -> Iterator[RunningMotoServer]:
+    """moto's standalone server (PyPI ``moto[server]``) on a free loopback port."""
+    import os
+    import sys
+    import urllib.request
+
+    binary = Path(sys.executable).with_name("moto_server")
+    if not binary.exists():
+        raise RuntimeError("moto_server not found: run `bash .ci/setup` (installs moto[server])")
+    port = free_port()
+    process = subprocess.Popen(
+        [str(binary), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    for name, value in (
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_DEFAULT_REGION", region),
+    ):
+        os.environ.setdefault(name, value)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"moto_server exited with {process.returncode}")
+            try:
+                with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1):  # noqa: S310
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("moto_server did not answer within 30 s") from None
+                time.sleep(0.2)
+        yield RunningMotoServer(endpoint, region)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

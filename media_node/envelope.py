@@ -1,0 +1,371 @@
+"""The CallVault recording format: a header, then AES-256-GCM chunks in the STREAM construction.
+
+Pure functions and small state machines on bytes; no I/O. The format is specified in
+``docs/recording-format.md`` (with test vectors); anchors: age's STREAM, Tink's
+AES-GCM-HKDF-Streaming, the AWS Encryption SDK message format.
+
+Guarantees:
+
+* every chunk is authenticated with the SHA-256 of the whole header as AAD and a nonce of
+  ``prefix(7) || counter(4, big-endian) || last(1)``, so flipping, reordering, dropping,
+  appending or splicing chunks from another recording fails;
+* the content key is HKDF-SHA256(data key, salt, info = label || header hash): a header change
+  also changes the key;
+* a stream must end with a chunk flagged *last*: a truncated file is detected;
+* :class:`StreamDecryptor` releases plaintext only after its chunk has been authenticated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+__all__ = [
+    "ALGORITHM_AES256_GCM_HKDF_SHA256_STREAM",
+    "DEFAULT_CHUNK_SIZE",
+    "MAGIC",
+    "TAG_SIZE",
+    "FormatError",
+    "Header",
+    "IntegrityError",
+    "StreamDecryptor",
+    "StreamEncryptor",
+    "TruncatedError",
+    "UnwrapFunction",
+    "canonical_context",
+    "decrypt_all",
+    "iter_chunks",
+    "parse_header",
+]
+
+MAGIC = b"CVREC\x00"
+VERSION = 1
+ALGORITHM_AES256_GCM_HKDF_SHA256_STREAM = 1
+DEFAULT_CHUNK_SIZE = 256 * 1024
+MIN_CHUNK_SIZE = 16
+MAX_CHUNK_SIZE = 16 * 1024 * 1024
+TAG_SIZE = 16
+SALT_SIZE = 32
+NONCE_PREFIX_SIZE = 7
+DATA_KEY_SIZE = 32
+MAX_CHUNKS = 2**32
+_HKDF_LABEL = b"callvault-recording-v1"
+_FIXED = struct.Struct(">6sBBI")  # magic, version, algorithm, chunk size
+
+
+class FormatError(ValueError):
+    """The bytes are not a CallVault recording this version can read."""
+
+
+class IntegrityError(ValueError):
+    """A chunk failed authentication: tampered, reordered, spliced, or the wrong key."""
+
+    def __init__(self, chunk_index: int, reason: str) -> None:
+        super().__init__(f"chunk {chunk_index} failed authentication ({reason})")
+        self.chunk_index = chunk_index
+
+
+class TruncatedError(ValueError):
+    """The stream ended without its final chunk."""
+
+
+def canonical_context(context: Mapping[str, str]) -> bytes:
+    """The encryption context as canonical JSON (sorted keys, no spaces)."""
+    for key, value in context.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise ValueError(f"encryption context must map strings to strings (got {key!r})")
+    return json.dumps(dict(context), sort_keys=True, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class Header:
+    """Everything needed to decrypt a recording, given access to the key provider."""
+
+    key_provider: str
+    """Which provider wrapped the data key: ``local`` or ``aws-kms``."""
+    key_ref: str
+    """The provider's key reference (local key id, KMS key ARN)."""
+    context: Mapping[str, str]
+    """Encryption context (no personal data): bound to the wrapped key and to this header."""
+    wrapped_key: bytes
+    """The data key, encrypted by the provider."""
+    salt: bytes = field(repr=False)
+    nonce_prefix: bytes = field(repr=False)
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    """Plaintext bytes per chunk (the last may be shorter)."""
+
+    def __post_init__(self) -> None:
+        if not MIN_CHUNK_SIZE <= self.chunk_size <= MAX_CHUNK_SIZE:
+            raise FormatError(
+                f"chunk size must be {MIN_CHUNK_SIZE}..{MAX_CHUNK_SIZE} (got {self.chunk_size})"
+            )
+        if len(self.salt) != SALT_SIZE or len(self.nonce_prefix) != NONCE_PREFIX_SIZE:
+            raise FormatError("salt must be 32 bytes and nonce prefix 7 bytes")
+        for name, value, limit in (
+            ("key_provider", self.key_provider.encode(), 255),
+            ("key_ref", self.key_ref.encode(), 65535),
+            ("wrapped_key", self.wrapped_key, 65535),
+            ("context", canonical_context(self.context), 65535),
+        ):
+            if not value or len(value) > limit:
+                raise FormatError(f"header field {name!r} must be 1..{limit} bytes")
+
+    def encode(self) -> bytes:
+        provider = self.key_provider.encode()
+        ref = self.key_ref.encode()
+        context = canonical_context(self.context)
+        return b"".join(
+            [
+                _FIXED.pack(
+                    MAGIC, VERSION, ALGORITHM_AES256_GCM_HKDF_SHA256_STREAM, self.chunk_size
+                ),
+                struct.pack(">B", len(provider)),
+                provider,
+                struct.pack(">H", len(ref)),
+                ref,
+                struct.pack(">H", len(context)),
+                context,
+                struct.pack(">H", len(self.wrapped_key)),
+                self.wrapped_key,
+                self.salt,
+                self.nonce_prefix,
+            ]
+        )
+
+
+UnwrapFunction = Callable[[Header], bytes | bytearray]
+"""Turns a parsed header into its plaintext data key (through the key provider)."""
+
+
+def parse_header(data: bytes | bytearray) -> tuple[Header, int] | None:
+    """Parse a header from the start of ``data``: (header, its length), or None if more bytes
+    are needed. Raises :class:`FormatError` for bytes that can never be a valid header."""
+    if len(data) < _FIXED.size:
+        if not MAGIC.startswith(data[: len(MAGIC)]):
+            raise FormatError("not a CallVault recording (bad magic)")
+        return None
+    magic, version, algorithm, chunk_size = _FIXED.unpack_from(data, 0)
+    if magic != MAGIC:
+        raise FormatError("not a CallVault recording (bad magic)")
+    if version != VERSION:
+        raise FormatError(f"unsupported format version {version} (this reader knows {VERSION})")
+    if algorithm != ALGORITHM_AES256_GCM_HKDF_SHA256_STREAM:
+        raise FormatError(f"unsupported algorithm id {algorithm}")
+    offset = _FIXED.size
+    fields: list[bytes] = []
+    for width in (1, 2, 2, 2):
+        if len(data) < offset + width:
+            return None
+        (length,) = struct.unpack_from(">B" if width == 1 else ">H", data, offset)
+        offset += width
+        if len(data) < offset + length:
+            return None
+        fields.append(bytes(data[offset : offset + length]))
+        offset += length
+    if len(data) < offset + SALT_SIZE + NONCE_PREFIX_SIZE:
+        return None
+    salt = bytes(data[offset : offset + SALT_SIZE])
+    offset += SALT_SIZE
+    prefix = bytes(data[offset : offset + NONCE_PREFIX_SIZE])
+    offset += NONCE_PREFIX_SIZE
+    try:
+        context = json.loads(fields[2])
+        header = Header(
+            key_provider=fields[0].decode(),
+            key_ref=fields[1].decode(),
+            context=context,
+            wrapped_key=fields[3],
+            salt=salt,
+            nonce_prefix=prefix,
+            chunk_size=chunk_size,
+        )
+    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError, ValueError) as err:
+        raise FormatError(f"malformed header ({err})") from None
+    if header.encode() != bytes(data[:offset]):
+        raise FormatError("malformed header (not in canonical form)")
+    return header, offset
+
+
+def _content_cipher(data_key: bytes | bytearray, salt: bytes, header_hash: bytes) -> AESGCM:
+    if len(data_key) != DATA_KEY_SIZE:
+        raise ValueError(f"data key must be 32 bytes (got {len(data_key)})")
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=salt, info=_HKDF_LABEL + header_hash
+    ).derive(bytes(data_key))
+    return AESGCM(key)
+
+
+def _nonce(prefix: bytes, counter: int, last: bool) -> bytes:
+    if counter >= MAX_CHUNKS:
+        raise ValueError("recording exceeds 2^32 chunks")
+    return prefix + struct.pack(">IB", counter, 1 if last else 0)
+
+
+class StreamEncryptor:
+    """Feed plaintext with :meth:`update`, then :meth:`finalize`; both return ciphertext bytes.
+
+    The first output starts with the encoded header. Memory use is one chunk.
+    """
+
+    def __init__(
+        self,
+        data_key: bytes | bytearray,
+        *,
+        key_provider: str,
+        key_ref: str,
+        context: Mapping[str, str],
+        wrapped_key: bytes,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        salt: bytes | None = None,
+        nonce_prefix: bytes | None = None,
+    ) -> None:
+        self.header = Header(
+            key_provider=key_provider,
+            key_ref=key_ref,
+            context=dict(context),
+            wrapped_key=wrapped_key,
+            salt=salt if salt is not None else os.urandom(SALT_SIZE),
+            nonce_prefix=nonce_prefix
+            if nonce_prefix is not None
+            else os.urandom(NONCE_PREFIX_SIZE),
+            chunk_size=chunk_size,
+        )
+        encoded = self.header.encode()
+        self._aad = hashlib.sha256(encoded).digest()
+        self._cipher = _content_cipher(data_key, self.header.salt, self._aad)
+        self._pending = bytearray()
+        self._counter = 0
+        self._out_header: bytes | None = encoded
+        self._finished = False
+
+    def _take_header(self) -> bytes:
+        header, self._out_header = self._out_header, None
+        return header or b""
+
+    def update(self, data: bytes | bytearray | memoryview) -> bytes:
+        if self._finished:
+            raise ValueError("encryptor already finalized")
+        self._pending += data
+        size = self.header.chunk_size
+        out = [self._take_header()]
+        # Keep at least one byte back: the final chunk must carry the 'last' flag.
+        while len(self._pending) > size:
+            chunk = bytes(self._pending[:size])
+            del self._pending[:size]
+            out.append(self._seal(chunk, last=False))
+        return b"".join(out)
+
+    def finalize(self) -> bytes:
+        if self._finished:
+            raise ValueError("encryptor already finalized")
+        self._finished = True
+        out = self._take_header() + self._seal(bytes(self._pending), last=True)
+        self._pending.clear()
+        return out
+
+    def _seal(self, chunk: bytes, *, last: bool) -> bytes:
+        nonce = _nonce(self.header.nonce_prefix, self._counter, last)
+        self._counter += 1
+        return self._cipher.encrypt(nonce, chunk, self._aad)
+
+
+class StreamDecryptor:
+    """Feed ciphertext with :meth:`update`; it returns only authenticated plaintext.
+
+    :meth:`finalize` authenticates the last chunk and raises :class:`TruncatedError` if the
+    stream ended without one. ``unwrap`` turns the parsed header into the data key (through
+    the key provider) once the header is complete.
+    """
+
+    def __init__(self, unwrap: UnwrapFunction) -> None:
+        self._unwrap = unwrap
+        self._buffer = bytearray()
+        self.header: Header | None = None
+        self._cipher: AESGCM | None = None
+        self._aad = b""
+        self._counter = 0
+        self._finished = False
+
+    def update(self, data: bytes | bytearray | memoryview) -> bytes:
+        if self._finished:
+            raise ValueError("decryptor already finalized")
+        self._buffer += data
+        if self.header is None and not self._read_header():
+            return b""
+        assert self.header is not None
+        sealed_size = self.header.chunk_size + TAG_SIZE
+        out = []
+        # A full chunk followed by more bytes cannot be the last one.
+        while len(self._buffer) > sealed_size:
+            out.append(self._open(bytes(self._buffer[:sealed_size]), last=False))
+            del self._buffer[:sealed_size]
+        return b"".join(out)
+
+    def finalize(self) -> bytes:
+        if self._finished:
+            raise ValueError("decryptor already finalized")
+        self._finished = True
+        if self.header is None:
+            if not self._buffer:
+                raise TruncatedError("empty input: no header")
+            raise TruncatedError("input ends inside the header")
+        if len(self._buffer) < TAG_SIZE:
+            raise TruncatedError(
+                f"input ends without a final chunk (after {self._counter} chunk(s))"
+            )
+        try:
+            return self._open(bytes(self._buffer), last=True)
+        except IntegrityError:
+            raise TruncatedError(
+                f"input ends without a final chunk: chunk {self._counter} is not marked last "
+                "(truncated, or chunks were dropped)"
+            ) from None
+
+    def _read_header(self) -> bool:
+        parsed = parse_header(self._buffer)
+        if parsed is None:
+            return False
+        header, length = parsed
+        encoded = bytes(self._buffer[:length])
+        del self._buffer[:length]
+        self._aad = hashlib.sha256(encoded).digest()
+        data_key = self._unwrap(header)
+        try:
+            self._cipher = _content_cipher(data_key, header.salt, self._aad)
+        finally:
+            if isinstance(data_key, bytearray):
+                data_key[:] = bytes(len(data_key))
+        self.header = header
+        return True
+
+    def _open(self, sealed: bytes, *, last: bool) -> bytes:
+        assert self.header is not None and self._cipher is not None
+        nonce = _nonce(self.header.nonce_prefix, self._counter, last)
+        try:
+            plaintext = self._cipher.decrypt(nonce, sealed, self._aad)
+        except InvalidTag:
+            raise IntegrityError(
+                self._counter, "tampered, reordered, spliced or encrypted under another key"
+            ) from None
+        self._counter += 1
+        return plaintext
+
+
+def decrypt_all(data: bytes, unwrap: UnwrapFunction) -> bytes:
+    """Decrypt a whole recording held in memory (tests, small files)."""
+    decryptor = StreamDecryptor(unwrap)
+    return decryptor.update(data) + decryptor.finalize()
+
+
+def iter_chunks(data: bytes, size: int) -> Iterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start : start + size]

@@ -1,0 +1,86 @@
+"""Recording manifests: the JSON document beside each ciphertext that drives retention,
+access export (Art. 15) and erasure (Art. 17). It carries no names, e-mails or IP addresses."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["MANIFEST_SCHEMA_VERSION", "Manifest", "ManifestError", "check_pseudonym"]
+
+MANIFEST_SCHEMA_VERSION = 1
+_PSEUDONYM = re.compile(r"^[A-Za-z0-9_-]{4,64}$")
+_RECORDING_ID = re.compile(r"^[a-z0-9-]{8,64}$")
+
+
+class ManifestError(ValueError):
+    """A manifest is malformed or would hold personal data."""
+
+
+def check_pseudonym(value: str, field_name: str) -> str:
+    """A pseudonymous id: 4-64 of [A-Za-z0-9_-]; never an e-mail address or an IP address."""
+    if not isinstance(value, str) or not _PSEUDONYM.match(value):
+        raise ManifestError(
+            f"{field_name} must be a pseudonymous id of 4-64 characters [A-Za-z0-9_-] "
+            f"(got {value!r})"
+        )
+    try:
+        ipaddress.ip_address(value.replace("-", ".").replace("_", ":"))
+    except ValueError:
+        return value
+    raise ManifestError(f"{field_name} looks like an IP address, not a pseudonym")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    recording_id: str
+    meeting_type: str
+    legal_basis: str
+    subjects: tuple[str, ...]
+    """Pseudonymous participant ids."""
+    consent_refs: tuple[str, ...]
+    """Ids of the consent records the recording relies on (empty if not consent-based)."""
+    started_at: str
+    """RFC 3339 UTC (``...Z``)."""
+    ended_at: str
+    retention_until: str
+    """Date (``YYYY-MM-DD``) after which the recording must be gone."""
+    key_provider: str
+    key_ref: str
+    ciphertext_sha256: str
+    ciphertext_size: int
+    container: str
+    """``webm`` or ``ogg`` (or ``application/octet-stream`` for opaque vault files)."""
+    codecs: tuple[str, ...]
+    complete: bool = True
+    """False when the recording was cut short (store failure, node stop)."""
+    schema_version: int = field(default=MANIFEST_SCHEMA_VERSION)
+
+    def __post_init__(self) -> None:
+        if not _RECORDING_ID.match(self.recording_id):
+            raise ManifestError(f"recording_id must match {_RECORDING_ID.pattern}")
+        for subject in self.subjects:
+            check_pseudonym(subject, "subjects[]")
+        for ref in self.consent_refs:
+            check_pseudonym(ref, "consent_refs[]")
+        if not re.fullmatch(r"[0-9a-f]{64}", self.ciphertext_sha256):
+            raise ManifestError("ciphertext_sha256 must be 64 lowercase hex digits")
+        if self.ciphertext_size < 0:
+            raise ManifestError("ciphertext_size must not be negative")
+
+    def to_json(self) -> bytes:
+        return json.dumps(asdict(self), sort_keys=True, indent=1).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Manifest:
+        try:
+            raw: dict[str, Any] = json.loads(data)
+            raw["subjects"] = tuple(raw["subjects"])
+            raw["consent_refs"] = tuple(raw["consent_refs"])
+            raw["codecs"] = tuple(raw["codecs"])
+            return cls(**raw)
+        except (ValueError, KeyError, TypeError) as err:
+            raise ManifestError(f"malformed manifest: {err}") from None

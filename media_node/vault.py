@@ -1,0 +1,133 @@
+"""The recording vault: streams plaintext through the envelope format into an object store,
+and back. Memory stays at one chunk plus one upload part, whatever the recording size."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from media_node.envelope import DEFAULT_CHUNK_SIZE, Header, StreamDecryptor, StreamEncryptor
+from media_node.keys import KeyProvider, KeyProviderError
+from media_node.store import ObjectWriter
+
+__all__ = [
+    "EncryptedObject",
+    "EncryptingWriter",
+    "UnwrapWithProviders",
+    "decrypt_stream",
+    "encrypt_stream",
+]
+
+
+@dataclass(frozen=True)
+class EncryptedObject:
+    key_provider: str
+    key_ref: str
+    ciphertext_sha256: str
+    ciphertext_size: int
+    plaintext_size: int
+
+
+class EncryptingWriter:
+    """Plaintext in, ciphertext out to an :class:`ObjectWriter`; nothing plaintext is kept.
+
+    The data key is generated at construction and wiped as soon as the cipher is derived.
+    """
+
+    def __init__(
+        self,
+        provider: KeyProvider,
+        sink: ObjectWriter,
+        context: Mapping[str, str],
+        *,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+    ) -> None:
+        data_key = provider.generate_data_key(context)
+        try:
+            self._encryptor = StreamEncryptor(
+                data_key.plaintext,
+                key_provider=provider.provider_id,
+                key_ref=data_key.key_ref,
+                context=context,
+                wrapped_key=data_key.wrapped,
+                chunk_size=chunk_size,
+            )
+        finally:
+            data_key.wipe()
+        self._sink = sink
+        self._hash = hashlib.sha256()
+        self._size = 0
+        self._plain = 0
+        self.key_ref = data_key.key_ref
+        self.provider_id = provider.provider_id
+
+    def _emit(self, ciphertext: bytes) -> None:
+        if ciphertext:
+            self._hash.update(ciphertext)
+            self._size += len(ciphertext)
+            self._sink.write(ciphertext)
+
+    def write(self, plaintext: bytes) -> None:
+        self._plain += len(plaintext)
+        self._emit(self._encryptor.update(plaintext))
+
+    def close(self) -> EncryptedObject:
+        """Write the final chunk and commit the object."""
+        self._emit(self._encryptor.finalize())
+        self._sink.commit()
+        return EncryptedObject(
+            self.provider_id, self.key_ref, self._hash.hexdigest(), self._size, self._plain
+        )
+
+    def abort(self) -> None:
+        self._sink.abort()
+
+
+def encrypt_stream(
+    provider: KeyProvider,
+    sink: ObjectWriter,
+    context: Mapping[str, str],
+    blocks: Iterable[bytes],
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> EncryptedObject:
+    writer = EncryptingWriter(provider, sink, context, chunk_size=chunk_size)
+    try:
+        for block in blocks:
+            writer.write(block)
+        return writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+
+
+class UnwrapWithProviders:
+    """Picks the provider named in the header and unwraps the data key with its context."""
+
+    def __init__(self, providers: Mapping[str, KeyProvider]) -> None:
+        self._providers = dict(providers)
+
+    def __call__(self, header: Header) -> bytearray:
+        provider = self._providers.get(header.key_provider)
+        if provider is None:
+            known = ", ".join(sorted(self._providers)) or "none"
+            raise KeyProviderError(
+                f"recording needs key provider {header.key_provider!r} (configured: {known})"
+            )
+        return provider.decrypt_data_key(header.wrapped_key, header.key_ref, header.context)
+
+
+def decrypt_stream(
+    blocks: Iterable[bytes], providers: Mapping[str, KeyProvider]
+) -> Iterator[bytes]:
+    """Yield authenticated plaintext; raises IntegrityError/TruncatedError/FormatError at the
+    first problem. Consumers must not treat output as complete until the iterator ends."""
+    decryptor = StreamDecryptor(UnwrapWithProviders(providers))
+    for block in blocks:
+        plaintext = decryptor.update(block)
+        if plaintext:
+            yield plaintext
+    last = decryptor.finalize()
+    if last:
+        yield last

@@ -1,0 +1,135 @@
+"""`media-node vault ...` as an operator runs it: clear one-line errors, no partial output."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from media_node.keys import KeyProviderError, LocalKeyProvider, create_local_key_file
+from tests.servers import RunningMotoServer
+
+
+def vault(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "media_node.cli", "vault", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture()
+def key_file(tmp_path: Path) -> Path:
+    path = tmp_path / "vault.key"
+    result = vault("keygen", str(path))
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+@pytest.fixture()
+def recording(tmp_path: Path, key_file: Path) -> tuple[Path, Path, bytes]:
+    plaintext = os.urandom(3 * 256 * 1024 + 123)
+    source, sealed = tmp_path / "call.webm", tmp_path / "call.cvr"
+    source.write_bytes(plaintext)
+    result = vault(
+        "encrypt",
+        "--local-key",
+        str(key_file),
+        "--meeting-type",
+        "claims-inspection",
+        str(source),
+        str(sealed),
+    )
+    assert result.returncode == 0, result.stderr
+    return source, sealed, plaintext
+
+
+def test_keygen_creates_a_0600_key_and_refuses_to_overwrite(key_file: Path) -> None:
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(key_file.read_bytes()) == 32
+    again = vault("keygen", str(key_file))
+    assert again.returncode == 2 and "refusing to overwrite" in again.stderr
+
+
+def test_local_provider_refuses_a_key_readable_by_others(key_file: Path) -> None:
+    key_file.chmod(0o644)
+    with pytest.raises(KeyProviderError, match="chmod 600"):
+        LocalKeyProvider(key_file)
+
+
+def test_round_trip(tmp_path: Path, key_file: Path, recording: tuple[Path, Path, bytes]) -> None:
+    _, sealed, plaintext = recording
+    out = tmp_path / "out.webm"
+    result = vault("decrypt", "--local-key", str(key_file), str(sealed), str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes() == plaintext
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def assert_refused(tmp_path: Path, key_file: Path, sealed: Path, fragment: str) -> None:
+    out = tmp_path / "refused.webm"
+    result = vault("decrypt", "--local-key", str(key_file), str(sealed), str(out))
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0], result.stderr
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+
+
+def test_tampered_file_names_the_chunk(
+    tmp_path: Path, key_file: Path, recording: tuple[Path, Path, bytes]
+) -> None:
+    _, sealed, _ = recording
+    data = bytearray(sealed.read_bytes())
+    data[-(256 * 1024)] ^= 0x80  # inside chunk 2
+    sealed.write_bytes(bytes(data))
+    assert_refused(tmp_path, key_file, sealed, "chunk 2 failed authentication")
+
+
+def test_truncated_file_says_the_final_chunk_is_missing(
+    tmp_path: Path, key_file: Path, recording: tuple[Path, Path, bytes]
+) -> None:
+    _, sealed, _ = recording
+    sealed.write_bytes(sealed.read_bytes()[:-200])
+    assert_refused(tmp_path, key_file, sealed, "final chunk")
+
+
+def test_wrong_key_file_is_refused(tmp_path: Path, recording: tuple[Path, Path, bytes]) -> None:
+    _, sealed, _ = recording
+    other = tmp_path / "other.key"
+    create_local_key_file(other)
+    assert_refused(tmp_path, other, sealed, "encrypted under key local:")
+
+
+def test_not_a_recording(
+    tmp_path: Path, key_file: Path, recording: tuple[Path, Path, bytes]
+) -> None:
+    source, _, _ = recording
+    assert_refused(tmp_path, key_file, source, "not a CallVault recording")
+
+
+def test_kms_round_trip_through_the_cli(tmp_path: Path, moto_server: RunningMotoServer) -> None:
+    import boto3
+
+    kms = boto3.client("kms", region_name=moto_server.region, endpoint_url=moto_server.endpoint_url)
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    source, sealed, out = tmp_path / "in.bin", tmp_path / "in.cvr", tmp_path / "out.bin"
+    source.write_bytes(b"recording" * 1000)
+    common = [
+        "--kms-key-id",
+        key_id,
+        "--endpoint-url",
+        moto_server.endpoint_url,
+        "--region",
+        moto_server.region,
+    ]
+    assert vault("encrypt", *common, str(source), str(sealed)).returncode == 0
+    result = vault("decrypt", *common, str(sealed), str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes() == source.read_bytes()
