@@ -254,14 +254,24 @@ class StreamEncryptor:
     def update(self, data: bytes | bytearray | memoryview) -> bytes:
         if self._finished:
             raise ValueError("encryptor already finalized")
-        self._pending += data
         size = self.header.chunk_size
         out = [self._take_header()]
-        # Keep at least one byte back: the final chunk must carry the 'last' flag.
-        while len(self._pending) > size:
-            chunk = bytes(self._pending[:size])
-            del self._pending[:size]
-            out.append(self._seal(chunk, last=False))
+        view = memoryview(data).cast("B")
+        if self._pending:
+            # Top up the pending partial chunk first.
+            take = min(size - len(self._pending), len(view))
+            self._pending += view[:take]
+            view = view[take:]
+            if len(self._pending) < size or not view:
+                return b"".join(out)  # keep it back: it may be the final chunk
+            out.append(self._seal(bytes(self._pending), last=False))
+            self._pending.clear()
+        # Seal whole chunks straight from the caller's buffer, keeping at least one byte back:
+        # the final chunk must carry the 'last' flag.
+        whole = (len(view) - 1) // size if view else 0
+        for index in range(whole):
+            out.append(self._seal(view[index * size : (index + 1) * size], last=False))
+        self._pending += view[whole * size :]
         return b"".join(out)
 
     def finalize(self) -> bytes:
@@ -272,7 +282,7 @@ class StreamEncryptor:
         self._pending.clear()
         return out
 
-    def _seal(self, chunk: bytes, *, last: bool) -> bytes:
+    def _seal(self, chunk: bytes | memoryview, *, last: bool) -> bytes:
         nonce = _nonce(self.header.nonce_prefix, self._counter, last)
         self._counter += 1
         return self._cipher.encrypt(nonce, chunk, self._aad)
