@@ -62,6 +62,16 @@ def write_self_signed_cert(directory: Path, common_name: str = "localhost") -> t
     return cert_path, key_path
 
 
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a server and reap it; kill it if it does not stop within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @dataclass(frozen=True)
 class RunningTurnServer:
     host: str
@@ -135,12 +145,7 @@ def running_coturn(
             "127.0.0.1", port, tls_port, secret, settings.realm, config_text, log_file
         )
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 @dataclass(frozen=True)
@@ -186,9 +191,4 @@ def running_moto_server(region: str = "eu-central-1") -> Iterator[RunningMotoSer
                 time.sleep(0.2)
         yield RunningMotoServer(endpoint, region)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
