@@ -87,9 +87,8 @@ def _cmd_encrypt(args: argparse.Namespace) -> int:
 
 
 def _cmd_decrypt(args: argparse.Namespace) -> int:
-    providers: dict[str, KeyProvider] = {}
     provider = _provider(args)
-    providers[provider.provider_id] = provider
+    providers = {provider.provider_id: provider}
     blocks = _read_blocks(args.input)
     with _output_writer(args.output) as writer:
         size = 0
@@ -149,10 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (IntegrityError, TruncatedError) as err:
-        print(f"media-node: {args.input}: {err}", file=sys.stderr)
-        return 1
-    except FormatError as err:
+    except (IntegrityError, TruncatedError, FormatError) as err:
         print(f"media-node: {args.input}: {err}", file=sys.stderr)
         return 1
     except KeyProviderError as err:

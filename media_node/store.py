@@ -191,9 +191,7 @@ class _S3Writer(_WriterBase):
         self._key = key
         self._buffer = bytearray()
         self._parts: list[dict[str, Any]] = []
-        self._upload_id: str | None = None
-        self._content_type = content_type
-        self._upload_id = store._call(
+        self._upload_id: str = store._call(
             "create_multipart_upload",
             key,
             Bucket=store.bucket,
@@ -205,10 +203,11 @@ class _S3Writer(_WriterBase):
     def write(self, data: bytes) -> None:
         self._buffer += data
         # Strictly more than a part: commit always has a non-empty last part to send.
-        while len(self._buffer) > self._next_part_size():
-            size = self._next_part_size()
+        size = self._next_part_size()
+        while len(self._buffer) > size:
             self._upload(bytes(self._buffer[:size]))
             del self._buffer[:size]
+            size = self._next_part_size()
 
     def _next_part_size(self) -> int:
         return part_size_for(len(self._parts) + 1, self._store.part_size)
@@ -250,7 +249,7 @@ class _S3Writer(_WriterBase):
             raise
 
     def abort(self) -> None:
-        if self._done or self._upload_id is None:
+        if self._done:
             return
         self._done = True
         self._buffer.clear()
