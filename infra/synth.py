@@ -14,7 +14,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,12 +44,17 @@ class DeclaredResource:
     inputs: dict[str, Any]
     region: str | None
     custom: bool
+    id: str | None = None
+    """The id the mocks gave the resource (bucket name, ``sg-...``), as AWS would."""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """The mocked state: the inputs plus the ids and ARNs AWS would compute."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "urn": self.urn,
             "type": self.type,
             "name": self.name,
+            "id": self.id,
             "parent": self.parent,
             "custom": self.custom,
             "region": self.region,
@@ -159,6 +164,8 @@ def synthesize(config: StackConfig) -> list[DeclaredResource]:
                         inputs=_plain(inputs),
                         region=inputs.get("region") if isinstance(inputs, dict) else None,
                         custom=bool(request.custom),
+                        id=response.id or None,
+                        outputs=_plain(rpc.deserialize_properties(response.object)),
                     )
                 )
             return response

@@ -80,8 +80,9 @@ class TurnServerSettings:
     allowed_peer_ips: tuple[str, ...] = ()
     """Exceptions to :data:`DENIED_PEER_RANGES`: the media nodes' subnets in production, the
     loopback peer in tests only."""
-    log_file: str = "/var/log/coturn/turn.log"
-    """Session log (contains client addresses: the deployment rotates it away after a day)."""
+    log_file: str = "/dev/null"
+    """Session log. coturn 4.6.1 writes client addresses into every session line and cannot leave
+    them out, so production discards it (Art. 5(1)(c)); tests point it at a file to debug."""
     user_quota: int = 12
     """Concurrent allocations per username."""
     total_quota: int = 1200
@@ -154,7 +155,7 @@ def render_turnserver_conf(settings: TurnServerSettings) -> str:
         f"user-quota={settings.user_quota}",
         f"total-quota={settings.total_quota}",
         f"max-bps={settings.max_bps}",
-        "# Minimal logging: no verbose mode, one rotating file.",
+        "# Minimal logging: no verbose mode; the session log names client IPs, so it is discarded.",
         f"log-file={settings.log_file}",
         "simple-log",
         "no-stdout-log",

@@ -1,0 +1,216 @@
+"""The rule catalogue, parsed from the ``# METADATA`` blocks of the .rego files, and the
+framework data (GDPR provisions, ISO 27001:2022 Annex A controls) in policies/frameworks/.
+
+regopy cannot read METADATA (``rego.metadata.rule()`` is undefined there), so Python reads the
+same OPA-standard comment block a real OPA would.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import RuleFileError
+from .facts import FACT_KINDS
+
+__all__ = [
+    "POLICY_ROOT",
+    "SEVERITIES",
+    "TOPICS",
+    "Control",
+    "Library",
+    "Rule",
+    "load_library",
+    "parse_rule_file",
+]
+
+POLICY_ROOT = Path(__file__).resolve().parents[1] / "policies"
+SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
+TOPICS: tuple[str, ...] = (
+    "residency",
+    "encryption-at-rest",
+    "encryption-in-transit",
+    "key-management",
+    "public-access",
+    "access-control",
+    "logging",
+    "retention",
+    "minimisation",
+    "processors",
+    "resilience",
+    "network",
+)
+_PACKAGE = re.compile(r"^package\s+([A-Za-z0-9_.]+)\s*$", re.MULTILINE)
+_RULE_PREFIX = "callvault.rules."
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    severity: str
+    topic: str
+    gdpr: tuple[str, ...]
+    iso27001: tuple[str, ...]
+    applies_to: tuple[str, ...]
+    remediation: str
+    package: str
+    """Last segment of ``callvault.rules.<package>``."""
+    path: str
+    """Relative to the policy root, e.g. ``residency/region_allowed.rego``."""
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "severity": self.severity,
+            "topic": self.topic,
+            "gdpr": list(self.gdpr),
+            "iso27001": list(self.iso27001),
+            "applies_to": list(self.applies_to),
+            "remediation": self.remediation,
+            "file": f"policies/{self.path}",
+        }
+
+
+@dataclass(frozen=True)
+class Control:
+    id: str
+    title: str
+    manual: bool
+    gdpr: tuple[str, ...]
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Library:
+    root: Path
+    rules: tuple[Rule, ...]
+    helper_modules: tuple[tuple[str, str], ...]
+    """(relative path, text) of modules that are not rules (policies/lib)."""
+    gdpr: dict[str, str]
+    controls: dict[str, Control]
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+
+def _metadata_block(text: str, path: str) -> dict[str, Any]:
+    lines = text.splitlines()
+    try:
+        start = next(i for i, line in enumerate(lines) if line.strip() == "# METADATA")
+    except StopIteration:
+        raise RuleFileError(f"{path}: no '# METADATA' block") from None
+    body = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("#"):
+            break
+        body.append(line[2:] if line.startswith("# ") else line[1:])
+    try:
+        metadata = yaml.safe_load("\n".join(body))
+    except yaml.YAMLError as error:
+        raise RuleFileError(f"{path}: METADATA is not YAML ({error})".replace("\n", " ")) from None
+    if not isinstance(metadata, dict):
+        raise RuleFileError(f"{path}: METADATA must be a mapping")
+    return metadata
+
+
+def _string_list(value: Any, field: str, path: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise RuleFileError(f"{path}: custom.{field} must be a non-empty list of strings")
+    return tuple(value)
+
+
+def parse_rule_file(text: str, path: str) -> Rule:
+    """One .rego rule file -> :class:`Rule`. Raises :class:`RuleFileError` with the field."""
+    metadata = _metadata_block(text, path)
+    custom = metadata.get("custom")
+    if not isinstance(custom, dict):
+        raise RuleFileError(f"{path}: METADATA needs a 'custom' mapping")
+    for field in ("id", "severity", "topic", "remediation"):
+        if not isinstance(custom.get(field), str) or not custom[field].strip():
+            raise RuleFileError(f"{path}: custom.{field} is missing")
+    if not isinstance(metadata.get("title"), str):
+        raise RuleFileError(f"{path}: METADATA title is missing")
+    if custom["severity"] not in SEVERITIES:
+        raise RuleFileError(
+            f"{path}: severity must be in {list(SEVERITIES)} (got '{custom['severity']}')"
+        )
+    if custom["topic"] not in TOPICS:
+        raise RuleFileError(f"{path}: topic must be in {list(TOPICS)} (got '{custom['topic']}')")
+    applies_to = custom.get("applies_to")
+    kinds = (
+        (applies_to,)
+        if isinstance(applies_to, str)
+        else _string_list(applies_to, "applies_to", path)
+    )
+    unknown = [k for k in kinds if k not in FACT_KINDS]
+    if unknown:
+        raise RuleFileError(f"{path}: applies_to names unknown fact kinds {unknown}")
+    match = _PACKAGE.search(text)
+    if not match or not match.group(1).startswith(_RULE_PREFIX):
+        raise RuleFileError(f"{path}: package must be '{_RULE_PREFIX}<name>'")
+    return Rule(
+        id=custom["id"],
+        title=metadata["title"],
+        severity=custom["severity"],
+        topic=custom["topic"],
+        gdpr=_string_list(custom.get("gdpr"), "gdpr", path),
+        iso27001=_string_list(custom.get("iso27001"), "iso27001", path),
+        applies_to=kinds,
+        remediation=custom["remediation"],
+        package=match.group(1)[len(_RULE_PREFIX) :],
+        path=path,
+        text=text,
+    )
+
+
+def _framework(root: Path) -> tuple[dict[str, str], dict[str, Control]]:
+    try:
+        gdpr_doc = yaml.safe_load((root / "frameworks" / "gdpr.yaml").read_text())
+        iso_doc = yaml.safe_load((root / "frameworks" / "iso27001.yaml").read_text())
+        gdpr = {p["id"]: p["title"] for p in gdpr_doc["provisions"]}
+        controls = {
+            c["id"]: Control(
+                id=c["id"],
+                title=c["title"],
+                manual=bool(c.get("manual", False)),
+                gdpr=tuple(c.get("gdpr", ())),
+                evidence=str(c.get("evidence", "")),
+            )
+            for c in iso_doc["controls"]
+        }
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
+        raise RuleFileError(f"{root}/frameworks: unreadable framework data ({error})") from None
+    return gdpr, controls
+
+
+def load_library(root: Path = POLICY_ROOT) -> Library:
+    """Every rule under ``root`` (sorted by path), the helper modules and the frameworks."""
+    if not root.is_dir():
+        raise RuleFileError(f"policy directory {root} does not exist")
+    rules: list[Rule] = []
+    helpers: list[tuple[str, str]] = []
+    for file in sorted(root.rglob("*.rego")):
+        relative = file.relative_to(root).as_posix()
+        text = file.read_text(encoding="utf-8")
+        if relative.startswith("lib/"):
+            helpers.append((relative, text))
+        else:
+            rules.append(parse_rule_file(text, relative))
+    seen: dict[str, str] = {}
+    for rule in rules:
+        for key in (rule.id, rule.package):
+            if key in seen:
+                raise RuleFileError(f"{rule.path}: '{key}' is also used by {seen[key]}")
+            seen[key] = rule.path
+    gdpr, controls = _framework(root)
+    return Library(root, tuple(rules), tuple(helpers), gdpr, controls)

@@ -1,0 +1,295 @@
+"""``gdpr-audit``: audit Pulumi plans and state against GDPR Art. 5, 28, 32 and EU residency.
+
+    gdpr-audit plan [--stack dev]            the Pulumi program of infra/ under mocks
+    gdpr-audit state FILE...                 pulumi stack export / pulumi preview --json files
+    gdpr-audit facts SOURCE...               print the normalized facts (plan[:STACK] or FILE)
+    gdpr-audit controls [--json]             the rule catalogue and the ISO 27001 controls
+
+Exit codes: 0 nothing failing at or above --fail-on; 1 failing findings; 2 bad usage or
+unreadable input; 3 the policy engine could not evaluate (error findings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .catalogue import SEVERITIES, Library, load_library
+from .context import context_from_stack
+from .engines.base import PolicyEngine
+from .errors import AuditError, EngineError, InputError
+from .evaluate import evaluate
+from .exceptions_files import load_attestations, load_waivers
+from .facts import AuditContext, Fact, Facts
+from .findings import Finding, Report, summarize
+from .render import REPORTERS
+
+__all__ = ["main"]
+
+FAIL_ON_CHOICES = (*SEVERITIES, "none")
+
+
+def _exit_code(report_findings: Sequence[Finding], fail_on: str) -> int:
+    statuses = [(f.status, f.severity) for f in report_findings]
+    if any(status == "error" for status, _ in statuses):
+        return 3
+    if fail_on == "none":
+        return 0
+    threshold = SEVERITIES.index(fail_on)
+    if any(s == "fail" and SEVERITIES.index(sev) >= threshold for s, sev in statuses):
+        return 1
+    return 0
+
+
+def _stack_context(path: str | None) -> tuple[AuditContext | None, list[Fact]]:
+    if path is None:
+        return None, []
+    from infra.config import ConfigError, load_stack_file
+
+    from .context import stack_facts
+
+    try:
+        config = load_stack_file(path)
+    except ConfigError as error:
+        raise InputError(f"{path}: {error}") from None
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    return context_from_stack(config), list(stack_facts(config, Path(path).name))
+
+
+def _collect_state(files: Sequence[str], stack_config: str | None) -> Facts:
+    from .sources.state import facts_from_state_file
+
+    context, extra = _stack_context(stack_config)
+    parts = [facts_from_state_file(f, context) for f in files]
+    merged = Facts.merge(parts)
+    return Facts(merged.source_description, merged.context, (*merged.facts, *extra))
+
+
+def _collect_plan(stack: str, config_file: str | None) -> Facts:
+    from .sources.plan import facts_from_plan
+
+    return facts_from_plan(stack, config_file)
+
+
+def _progress(done: int, total: int) -> None:
+    print(
+        f"\revaluating: {done}/{total} batches", end="" if done < total else "\n", file=sys.stderr
+    )
+
+
+def _run_audit(facts: Facts, args: argparse.Namespace) -> int:
+    library = load_library(Path(args.policies)) if args.policies else load_library()
+    waivers = load_waivers(args.waivers) if args.waivers else []
+    attestations = load_attestations(args.attestations) if args.attestations else []
+    engine = _engine(args)
+    try:
+        show_progress = len(facts.facts) > 500 and sys.stderr.isatty()
+        evaluation = evaluate(
+            facts,
+            library,
+            engine,
+            waivers=waivers,
+            attestations=attestations,
+            progress=_progress if show_progress else None,
+        )
+    finally:
+        engine.close()
+    code = _exit_code(evaluation.findings, args.fail_on)
+    report = Report(
+        tool_version=__version__,
+        source=facts.source_description,
+        generated_at=dt.datetime.now(dt.UTC)
+        .replace(microsecond=0)
+        .isoformat()
+        .replace("+00:00", "Z"),
+        engine=engine.name,
+        findings=evaluation.findings,
+        rules_evaluated=evaluation.rules_evaluated,
+        fail_on=args.fail_on,
+        exit_code=code,
+        gdpr_titles=library.gdpr,
+        iso_titles={c.id: c.title for c in library.controls.values()},
+    )
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, render in REPORTERS.items():
+            (out / name).write_bytes(render(report))
+    _print_summary(report, args.out)
+    return code
+
+
+def _print_summary(report: Report, out: str | None) -> None:
+    summary = summarize(report)
+    counts = ", ".join(f"{n} {s}" for s, n in summary["by_status"].items())
+    print(f"gdpr-audit {report.tool_version}: {report.source}")
+    print(f"{summary['rules_evaluated']} rules, {summary['total']} findings: {counts}")
+    for f in report.findings:
+        if f.status in ("fail", "error"):
+            print(
+                f"  {f.status.upper():5} {f.severity:8} {f.rule_id:11} "
+                f"{f.resource_kind} {f.resource_id}: {f.message}"
+            )
+    if out:
+        print(f"reports: {', '.join(str(Path(out) / n) for n in REPORTERS)}")
+
+
+def _engine(args: argparse.Namespace) -> PolicyEngine:
+    if args.opa_url:
+        from .engines.opa_server import OpaServerEngine
+
+        return OpaServerEngine(args.opa_url)
+    from .engines.regopy_engine import RegopyEngine
+
+    return RegopyEngine(workers=args.workers)
+
+
+def _controls(library: Library, as_json: bool) -> int:
+    if as_json:
+        document = {
+            "rules": [r.to_json() for r in library.rules],
+            "iso27001": [
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "manual": c.manual,
+                    "evidence": c.evidence or None,
+                    "rules": [r.id for r in library.rules if c.id in r.iso27001],
+                }
+                for c in library.controls.values()
+            ],
+        }
+        print(json.dumps(document, indent=2, sort_keys=True))
+        return 0
+    for rule in library.rules:
+        print(f"{rule.id:11} {rule.severity:8} {rule.topic:22} {rule.title}")
+        print(
+            f"{'':11} GDPR {', '.join(rule.gdpr)} · ISO {', '.join(rule.iso27001)} · "
+            f"{', '.join(rule.applies_to)}"
+        )
+    manual = [c for c in library.controls.values() if c.manual]
+    print(f"\n{len(library.rules)} rules; manual ISO 27001 controls (need an attestation):")
+    for control in manual:
+        print(f"  {control.id:7} {control.title}: {control.evidence}")
+    return 0
+
+
+def _facts(sources: Sequence[str], stack_config: str | None) -> int:
+    parts = []
+    files = []
+    for source in sources:
+        if source == "plan" or source.startswith("plan:"):
+            parts.append(_collect_plan(source.partition(":")[2] or "dev", None))
+        else:
+            files.append(source)
+    if files:
+        parts.append(_collect_state(files, stack_config))
+    print(json.dumps(Facts.merge(parts).to_json(), indent=2, sort_keys=True))
+    return 0
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out", metavar="DIR", help="write report.json/.html/.md/.sarif and junit.xml here"
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON_CHOICES,
+        default="low",
+        help="lowest severity of a fail that makes the exit code 1 (default: low; none: never)",
+    )
+    parser.add_argument(
+        "--waivers",
+        metavar="FILE",
+        help="YAML waivers (rule, resource, justification, approver, expires)",
+    )
+    parser.add_argument(
+        "--attestations", metavar="FILE", help="YAML attestations for manual ISO 27001 controls"
+    )
+    parser.add_argument(
+        "--opa-url",
+        metavar="URL",
+        help="evaluate on this OPA server instead of the embedded regopy",
+    )
+    parser.add_argument(
+        "--policies", metavar="DIR", help="policy directory (default: the bundled policies/)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="regopy worker processes (default: one per core)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gdpr-audit",
+        description="Audit CallVault's infrastructure (Pulumi plan or state) against GDPR "
+        "Art. 5, 28, 32 and EU residency; findings map to ISO 27001:2022 Annex A.",
+        epilog="exit codes: 0 ok, 1 failing findings, 2 bad usage or input, 3 engine error",
+    )
+    parser.add_argument("--version", action="version", version=f"gdpr-audit {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    plan = commands.add_parser(
+        "plan", help="audit the Pulumi program of infra/ for a stack (no AWS needed)"
+    )
+    plan.add_argument(
+        "--stack", default="dev", help="stack name; reads Pulumi.<stack>.yaml (default: dev)"
+    )
+    plan.add_argument(
+        "--config-file", metavar="PATH", help="stack config file instead of Pulumi.<stack>.yaml"
+    )
+    _common(plan)
+    state = commands.add_parser(
+        "state", help="audit 'pulumi stack export' or 'pulumi preview --json' files"
+    )
+    state.add_argument("files", nargs="+", metavar="FILE")
+    state.add_argument(
+        "--stack-config",
+        metavar="PATH",
+        help="Pulumi.<stack>.yaml giving allowed regions, meeting types and processors",
+    )
+    _common(state)
+    facts = commands.add_parser(
+        "facts", help="print the normalized facts of one or more sources as JSON"
+    )
+    facts.add_argument(
+        "sources", nargs="+", metavar="SOURCE", help="'plan', 'plan:STACK' or a state/preview FILE"
+    )
+    facts.add_argument("--stack-config", metavar="PATH")
+    controls = commands.add_parser(
+        "controls", help="list the rule catalogue and the ISO 27001 controls"
+    )
+    controls.add_argument("--json", action="store_true", help="machine-readable catalogue")
+    controls.add_argument("--policies", metavar="DIR")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "controls":
+            library = load_library(Path(args.policies)) if args.policies else load_library()
+            return _controls(library, args.json)
+        if args.command == "facts":
+            return _facts(args.sources, args.stack_config)
+        if args.command == "plan":
+            return _run_audit(_collect_plan(args.stack, args.config_file), args)
+        return _run_audit(_collect_state(args.files, args.stack_config), args)
+    except EngineError as error:
+        print(f"gdpr-audit: engine error: {error}", file=sys.stderr)
+        return 3
+    except AuditError as error:
+        print(f"gdpr-audit: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("gdpr-audit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

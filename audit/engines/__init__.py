@@ -1,0 +1,1 @@
+"""Policy engines behind one interface: regopy embedded (default) and an OPA server."""

@@ -1,0 +1,88 @@
+"""Findings and the report they make up. Pure data; renderers read these."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["STATUSES", "Finding", "Report", "summarize"]
+
+STATUSES: tuple[str, ...] = ("pass", "fail", "waived", "manual", "error")
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    title: str
+    status: str
+    severity: str
+    topic: str
+    gdpr: tuple[str, ...]
+    iso27001: tuple[str, ...]
+    resource_kind: str
+    resource_id: str
+    resource_region: str | None
+    resource_source: str
+    message: str
+    remediation: str
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"'status' must be in {list(STATUSES)} (got '{self.status}')")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "status": self.status,
+            "severity": self.severity,
+            "topic": self.topic,
+            "gdpr": list(self.gdpr),
+            "iso27001": list(self.iso27001),
+            "resource": {
+                "kind": self.resource_kind,
+                "id": self.resource_id,
+                "region": self.resource_region,
+                "source": self.resource_source,
+            },
+            "message": self.message,
+            "remediation": self.remediation,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    tool_version: str
+    source: str
+    generated_at: str
+    """RFC 3339 UTC timestamp."""
+    engine: str
+    findings: tuple[Finding, ...]
+    rules_evaluated: int
+    fail_on: str
+    exit_code: int
+    gdpr_titles: dict[str, str] = field(default_factory=dict)
+    iso_titles: dict[str, str] = field(default_factory=dict)
+
+
+def _by(findings: tuple[Finding, ...], key: str) -> dict[str, dict[str, int]]:
+    table: dict[str, Counter[str]] = {}
+    for finding in findings:
+        for label in getattr(finding, key):
+            table.setdefault(label, Counter())[finding.status] += 1
+    return {
+        label: {status: counts.get(status, 0) for status in STATUSES}
+        for label, counts in sorted(table.items())
+    }
+
+
+def summarize(report: Report) -> dict[str, Any]:
+    counts = Counter(f.status for f in report.findings)
+    return {
+        "by_status": {status: counts.get(status, 0) for status in STATUSES},
+        "by_gdpr_article": _by(report.findings, "gdpr"),
+        "by_iso27001_control": _by(report.findings, "iso27001"),
+        "rules_evaluated": report.rules_evaluated,
+        "total": len(report.findings),
+    }

@@ -1,0 +1,629 @@
+"""Pulumi resources (from a plan or a state file) -> facts. Pure; every join happens here.
+
+Both pulumi-aws shapes are understood: version 7's separate ``BucketServerSideEncryption
+Configuration``, ``BucketPublicAccessBlock`` ... resources joined to their bucket, and the older
+inline properties of ``aws:s3/bucket:Bucket`` (``serverSideEncryptionConfiguration``,
+``versioning``, ``loggings``, ``lifecycleRules`` ...).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .facts import Fact
+from .policy_analysis import (
+    allows_public_access,
+    denies_insecure_transport,
+    denies_unencrypted_puts,
+    normalize_statements,
+    parse_policy,
+)
+from .turn_facts import turn_config_properties
+
+__all__ = ["PulumiResource", "facts_from_pulumi_resources"]
+
+_ARN_REGION = re.compile(r"^arn:aws[a-zA-Z-]*:[a-z0-9-]+:([a-z0-9-]*):")
+_DOMAIN_REGION = re.compile(r"\.s3[.-]([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com")
+_PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
+_ALL_USERS = ("http://acs.amazonaws.com/groups/global/AllUsers", "AuthenticatedUsers")
+_WORLD = {"0.0.0.0/0", "::/0"}
+
+
+@dataclass(frozen=True)
+class PulumiResource:
+    """One resource as a plan or a state file describes it."""
+
+    urn: str
+    type: str
+    id: str | None
+    properties: Mapping[str, Any]
+    """Outputs where known (state), else inputs; camelCase as Pulumi writes them."""
+    source: str
+    """The URN, or ``file#/pointer`` when the URN alone would be ambiguous."""
+    provider_region: str | None = None
+    """The region of the resource's provider (explicit provider config or ``aws:region``)."""
+
+    @property
+    def name(self) -> str:
+        return self.urn.rsplit("::", 1)[-1]
+
+
+def _truthy(value: Any) -> bool:
+    """Pulumi sometimes writes booleans as strings (launch-template EBS flags)."""
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
+
+
+def _first(value: Any) -> Any:
+    """pulumi-aws 5 wraps single nested blocks in one-element lists."""
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def region_of(resource: PulumiResource) -> str | None:
+    props = resource.properties
+    region = props.get("region")
+    if isinstance(region, str) and region:
+        return region
+    for key in ("arn", "kmsKeyArn"):
+        arn = props.get(key)
+        if isinstance(arn, str):
+            match = _ARN_REGION.match(arn)
+            if match and match.group(1):
+                return match.group(1)
+    domain = props.get("bucketRegionalDomainName")
+    if isinstance(domain, str):
+        match = _DOMAIN_REGION.search(domain)
+        if match:
+            return match.group(1)
+    return resource.provider_region
+
+
+def _tags(props: Mapping[str, Any]) -> dict[str, str]:
+    raw = props.get("tags") or props.get("tagsAll") or {}
+    if isinstance(raw, list):  # autoscaling groups: [{key, value, propagateAtLaunch}]
+        return {str(t.get("key")): str(t.get("value")) for t in raw if isinstance(t, Mapping)}
+    if isinstance(raw, Mapping):
+        return {str(k): str(v) for k, v in raw.items()}
+    return {}
+
+
+def _safe_policy(text: Any) -> tuple[dict[str, Any] | None, bool]:
+    """(policy, readable). An unreadable policy is reported, not treated as absent."""
+    try:
+        return parse_policy(text), True
+    except ValueError:
+        return None, False
+
+
+class _Index:
+    """Resources by type, and attachments keyed by what they attach to."""
+
+    def __init__(self, resources: Sequence[PulumiResource]) -> None:
+        self.by_type: dict[str, list[PulumiResource]] = defaultdict(list)
+        for resource in resources:
+            self.by_type[resource.type].append(resource)
+
+    def attached(self, type_: str, key: str, aliases: set[str]) -> list[PulumiResource]:
+        return [r for r in self.by_type.get(type_, []) if str(r.properties.get(key)) in aliases]
+
+
+def _bucket_aliases(bucket: PulumiResource) -> set[str]:
+    props = bucket.properties
+    names = {bucket.name, str(props.get("bucket") or ""), str(bucket.id or "")}
+    return {n for n in names if n}
+
+
+def _encryption(bucket: PulumiResource, index: _Index, aliases: set[str]) -> dict[str, Any]:
+    config: Any = None
+    for sse in index.attached(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "bucket",
+        aliases,
+    ) + index.attached(
+        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+        "bucket",
+        aliases,
+    ):
+        config = {"rule": sse.properties.get("rules")}
+    if config is None:
+        config = _first(bucket.properties.get("serverSideEncryptionConfiguration"))
+    rule = _first((config or {}).get("rule") or (config or {}).get("rules"))
+    default = _first((rule or {}).get("applyServerSideEncryptionByDefault")) or {}
+    algorithm = default.get("sseAlgorithm") or None
+    return {
+        "algorithm": algorithm,
+        "kms_key_id": default.get("kmsMasterKeyId") or None,
+        "bucket_key": _truthy((rule or {}).get("bucketKeyEnabled")),
+    }
+
+
+def _public_access_block(index: _Index, aliases: set[str]) -> dict[str, bool] | None:
+    for block in index.attached(
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "bucket", aliases
+    ):
+        props = block.properties
+        return {
+            "block_public_acls": _truthy(props.get("blockPublicAcls")),
+            "block_public_policy": _truthy(props.get("blockPublicPolicy")),
+            "ignore_public_acls": _truthy(props.get("ignorePublicAcls")),
+            "restrict_public_buckets": _truthy(props.get("restrictPublicBuckets")),
+        }
+    return None
+
+
+def _versioning(bucket: PulumiResource, index: _Index, aliases: set[str]) -> bool:
+    for resource in index.attached(
+        "aws:s3/bucketVersioning:BucketVersioning", "bucket", aliases
+    ) + index.attached("aws:s3/bucketVersioningV2:BucketVersioningV2", "bucket", aliases):
+        configuration = _first(resource.properties.get("versioningConfiguration")) or {}
+        return str(configuration.get("status", "")).lower() == "enabled"
+    inline = _first(bucket.properties.get("versioning")) or {}
+    return _truthy(inline.get("enabled"))
+
+
+def _logging(bucket: PulumiResource, index: _Index, aliases: set[str]) -> dict[str, Any]:
+    for resource in index.attached(
+        "aws:s3/bucketLogging:BucketLogging", "bucket", aliases
+    ) + index.attached("aws:s3/bucketLoggingV2:BucketLoggingV2", "bucket", aliases):
+        return {"enabled": True, "target_bucket": resource.properties.get("targetBucket")}
+    inline = _first(bucket.properties.get("loggings") or bucket.properties.get("logging"))
+    if inline and inline.get("targetBucket"):
+        return {"enabled": True, "target_bucket": inline.get("targetBucket")}
+    return {"enabled": False, "target_bucket": None}
+
+
+def _lifecycle_rule(raw: Mapping[str, Any]) -> dict[str, Any]:
+    expiration = _first(raw.get("expiration")) or {}
+    noncurrent = (
+        _first(raw.get("noncurrentVersionExpiration") or raw.get("noncurrentVersionExpirations"))
+        or {}
+    )
+    filter_ = _first(raw.get("filter")) or {}
+    prefix = raw.get("prefix") if raw.get("prefix") is not None else filter_.get("prefix")
+    enabled = (
+        raw.get("status", "Enabled") == "Enabled"
+        if "status" in raw
+        else _truthy(raw.get("enabled", True))
+    )
+    return {
+        "id": str(raw.get("id") or ""),
+        "prefix": str(prefix or ""),
+        "enabled": enabled,
+        "expiration_days": _int_or_none(expiration.get("days")),
+        "noncurrent_expiration_days": _int_or_none(
+            noncurrent.get("noncurrentDays", noncurrent.get("days"))
+        ),
+    }
+
+
+def _lifecycle(bucket: PulumiResource, index: _Index, aliases: set[str]) -> list[dict[str, Any]]:
+    rules: list[dict[str, Any]] = []
+    for resource in index.attached(
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "bucket", aliases
+    ) + index.attached(
+        "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "bucket", aliases
+    ):
+        rules += [_lifecycle_rule(r) for r in resource.properties.get("rules") or []]
+    rules += [_lifecycle_rule(r) for r in bucket.properties.get("lifecycleRules") or []]
+    return rules
+
+
+def _bucket_policy(bucket: PulumiResource, index: _Index, aliases: set[str]) -> dict[str, Any]:
+    text = None
+    for resource in index.attached("aws:s3/bucketPolicy:BucketPolicy", "bucket", aliases):
+        text = resource.properties.get("policy")
+    if text is None:
+        text = bucket.properties.get("policy")
+    policy, readable = _safe_policy(text)
+    return {
+        "present": policy is not None,
+        "readable": readable,
+        "public": allows_public_access(policy),
+        "tls_only": denies_insecure_transport(policy),
+        "denies_unencrypted_puts": denies_unencrypted_puts(policy),
+    }
+
+
+def _acl_public(bucket: PulumiResource, index: _Index, aliases: set[str]) -> bool:
+    acls = [str(bucket.properties.get("acl") or "private")]
+    grants = list(bucket.properties.get("grants") or [])
+    for resource in index.attached("aws:s3/bucketAclV2:BucketAclV2", "bucket", aliases):
+        acls.append(str(resource.properties.get("acl") or "private"))
+        policy = _first(resource.properties.get("accessControlPolicy")) or {}
+        grants += list(policy.get("grants") or [])
+    if any(acl in _PUBLIC_ACLS for acl in acls):
+        return True
+    for grant in grants:
+        grantee = _first(grant.get("grantee")) or grant
+        uri = str(grantee.get("uri") or "")
+        if any(uri.endswith(u.rsplit("/", 1)[-1]) for u in _ALL_USERS):
+            return True
+    return False
+
+
+def _object_lock(bucket: PulumiResource, index: _Index, aliases: set[str]) -> bool:
+    props = bucket.properties
+    if _truthy(props.get("objectLockEnabled")):
+        return True
+    inline = _first(props.get("objectLockConfiguration")) or {}
+    if str(inline.get("objectLockEnabled", "")).lower() == "enabled":
+        return True
+    return bool(
+        index.attached(
+            "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "bucket", aliases
+        )
+    )
+
+
+def _replication(
+    bucket: PulumiResource, index: _Index, aliases: set[str], regions: Mapping[str, str | None]
+) -> list[dict[str, Any]]:
+    configs = [
+        r.properties
+        for r in index.attached(
+            "aws:s3/bucketReplicationConfig:BucketReplicationConfig", "bucket", aliases
+        )
+    ]
+    inline = _first(bucket.properties.get("replicationConfiguration"))
+    if inline:
+        configs.append(inline)
+    destinations = []
+    for config in configs:
+        for rule in config.get("rules") or []:
+            destination = _first(rule.get("destination")) or {}
+            arn = str(destination.get("bucket") or "")
+            name = arn.rsplit(":", 1)[-1]
+            destinations.append(
+                {"destination_bucket": name, "destination_region": regions.get(name)}
+            )
+    return destinations
+
+
+def _bucket_fact(
+    bucket: PulumiResource, index: _Index, bucket_regions: Mapping[str, str | None]
+) -> Fact:
+    aliases = _bucket_aliases(bucket)
+    tags = _tags(bucket.properties)
+    name = str(bucket.properties.get("bucket") or bucket.id or bucket.name)
+    return Fact(
+        "bucket",
+        name,
+        region_of(bucket),
+        bucket.source,
+        {
+            "tags": tags,
+            "purpose": tags.get("purpose"),
+            "meeting_type_tag": tags.get("meeting-type"),
+            "encryption": _encryption(bucket, index, aliases),
+            "public_access_block": _public_access_block(index, aliases),
+            "acl_public": _acl_public(bucket, index, aliases),
+            "policy": _bucket_policy(bucket, index, aliases),
+            "versioning": _versioning(bucket, index, aliases),
+            "logging": _logging(bucket, index, aliases),
+            "lifecycle": _lifecycle(bucket, index, aliases),
+            "object_lock": _object_lock(bucket, index, aliases),
+            "replication": _replication(bucket, index, aliases, bucket_regions),
+        },
+    )
+
+
+def _kms_fact(key: PulumiResource) -> Fact:
+    props = key.properties
+    policy, readable = _safe_policy(props.get("policy"))
+    statements = normalize_statements(policy)
+    tags = _tags(props)
+    return Fact(
+        "kms_key",
+        str(props.get("keyId") or key.id or key.name),
+        region_of(key),
+        key.source,
+        {
+            "tags": tags,
+            "purpose": tags.get("purpose"),
+            "rotation_enabled": _truthy(props.get("enableKeyRotation")),
+            "multi_region": _truthy(props.get("multiRegion")),
+            "deletion_window_days": _int_or_none(props.get("deletionWindowInDays")) or 30,
+            "key_usage": props.get("keyUsage") or "ENCRYPT_DECRYPT",
+            "policy_readable": readable,
+            "policy_public": allows_public_access(policy),
+            "policy_grants_all_actions": any(
+                s["effect"] == "Allow" and ("kms:*" in s["actions"] or "*" in s["actions"])
+                for s in statements
+            ),
+        },
+    )
+
+
+def _trail_fact(trail: PulumiResource) -> Fact:
+    props = trail.properties
+    data_resource_types = [
+        str(resource.get("type"))
+        for selector in props.get("eventSelectors") or []
+        for resource in selector.get("dataResources") or []
+    ]
+    for selector in props.get("advancedEventSelectors") or []:
+        for field in selector.get("fieldSelectors") or []:
+            if field.get("field") == "resources.type":
+                data_resource_types += [str(v) for v in field.get("equals") or []]
+    tags = _tags(props)
+    return Fact(
+        "trail",
+        str(props.get("name") or trail.id or trail.name),
+        region_of(trail),
+        trail.source,
+        {
+            "tags": tags,
+            "purpose": tags.get("purpose"),
+            "logging_enabled": _truthy(props.get("enableLogging", True)),
+            "log_file_validation": _truthy(props.get("enableLogFileValidation")),
+            "kms_key_id": props.get("kmsKeyId") or None,
+            "multi_region": _truthy(props.get("isMultiRegionTrail")),
+            "s3_data_events": "AWS::S3::Object" in data_resource_types,
+            "s3_bucket": props.get("s3BucketName"),
+        },
+    )
+
+
+def _sg_rule(raw: Mapping[str, Any]) -> dict[str, Any]:
+    cidrs = [str(c) for c in (raw.get("cidrBlocks") or []) + (raw.get("ipv6CidrBlocks") or [])]
+    for key in ("cidrIpv4", "cidrIpv6"):
+        if raw.get(key):
+            cidrs.append(str(raw[key]))
+    protocol = str(raw.get("protocol", raw.get("ipProtocol", "-1"))).lower()
+    from_port = _int_or_none(raw.get("fromPort"))
+    to_port = _int_or_none(raw.get("toPort"))
+    all_ports = protocol in ("-1", "all") or (
+        from_port in (None, 0) and to_port in (None, 0, 65535)
+    )
+    return {
+        "protocol": "all" if protocol in ("-1", "all") else protocol,
+        "from_port": 0 if all_ports else from_port,
+        "to_port": 65535 if all_ports else to_port,
+        "cidrs": cidrs,
+        "open_to_world": any(c in _WORLD for c in cidrs),
+        "description": str(raw.get("description") or ""),
+    }
+
+
+def _security_group_fact(group: PulumiResource, index: _Index) -> Fact:
+    props = group.properties
+    ingress = [_sg_rule(r) for r in props.get("ingress") or []]
+    aliases = {str(group.id)} if group.id else set()
+    for rule in index.attached(
+        "aws:ec2/securityGroupRule:SecurityGroupRule", "securityGroupId", aliases
+    ):
+        if rule.properties.get("type") == "ingress":
+            ingress.append(_sg_rule(rule.properties))
+    for rule in index.attached(
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "securityGroupId", aliases
+    ):
+        ingress.append(_sg_rule(rule.properties))
+    tags = _tags(props)
+    return Fact(
+        "security_group",
+        str(group.id or group.name),
+        region_of(group),
+        group.source,
+        {"name": group.name, "tags": tags, "purpose": tags.get("purpose"), "ingress": ingress},
+    )
+
+
+def _imdsv2(props: Mapping[str, Any]) -> bool:
+    options = _first(props.get("metadataOptions")) or {}
+    return (
+        str(options.get("httpTokens", "")).lower() == "required"
+        or str(options.get("httpEndpoint", "")).lower() == "disabled"
+    )
+
+
+def _user_data(props: Mapping[str, Any]) -> str | None:
+    if props.get("userData"):
+        text = str(props["userData"])
+        try:
+            decoded = base64.b64decode(text, validate=True).decode()
+            return decoded if decoded.startswith("#") else text
+        except (binascii.Error, UnicodeDecodeError):
+            return text
+    if props.get("userDataBase64"):
+        try:
+            return base64.b64decode(str(props["userDataBase64"])).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+    return None
+
+
+def _written_files(user_data: str | None) -> dict[str, str]:
+    if not user_data or not user_data.startswith("#cloud-config"):
+        return {}
+    try:
+        document = yaml.safe_load(user_data)
+    except yaml.YAMLError:
+        return {}
+    files = document.get("write_files") if isinstance(document, Mapping) else None
+    return {
+        str(f.get("path")): str(f.get("content") or "")
+        for f in files or []
+        if isinstance(f, Mapping)
+    }
+
+
+def _instance_fact(instance: PulumiResource) -> Fact:
+    props = instance.properties
+    root = _first(props.get("rootBlockDevice")) or {}
+    volumes = [root, *(props.get("ebsBlockDevices") or [])]
+    tags = _tags(props)
+    return Fact(
+        "instance",
+        str(instance.id or instance.name),
+        region_of(instance),
+        instance.source,
+        {
+            "name": instance.name,
+            "tags": tags,
+            "purpose": tags.get("purpose"),
+            "imdsv2_required": _imdsv2(props),
+            "ebs_encrypted": all(_truthy(v.get("encrypted")) for v in volumes if v is not None),
+            "public_ip": _truthy(props.get("associatePublicIpAddress")),
+        },
+    )
+
+
+def _launch_template_fact(template: PulumiResource) -> Fact:
+    props = template.properties
+    mappings = props.get("blockDeviceMappings") or []
+    tags = _tags(props)
+    return Fact(
+        "launch_template",
+        str(template.id or template.name),
+        region_of(template),
+        template.source,
+        {
+            "name": template.name,
+            "tags": tags,
+            "purpose": tags.get("purpose"),
+            "imdsv2_required": _imdsv2(props),
+            "ebs_encrypted": bool(mappings)
+            and all(_truthy((_first(m.get("ebs")) or {}).get("encrypted")) for m in mappings),
+        },
+    )
+
+
+def _role_fact(role: PulumiResource, index: _Index) -> Fact:
+    props = role.properties
+    name = str(props.get("name") or role.id or role.name)
+    aliases = {name, str(role.id or ""), str(props.get("arn") or "")} - {""}
+    documents = [p.get("policy") for p in props.get("inlinePolicies") or [] if p.get("policy")]
+    documents += [
+        r.properties.get("policy")
+        for r in index.attached("aws:iam/rolePolicy:RolePolicy", "role", aliases)
+    ]
+    statements: list[dict[str, Any]] = []
+    readable = True
+    for document in documents:
+        policy, ok = _safe_policy(document)
+        readable = readable and ok
+        statements += normalize_statements(policy)
+    managed = list(props.get("managedPolicyArns") or [])
+    managed += [
+        str(r.properties.get("policyArn"))
+        for r in index.attached(
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "role", aliases
+        )
+    ]
+    trust, trust_readable = _safe_policy(props.get("assumeRolePolicy"))
+    tags = _tags(props)
+    return Fact(
+        "iam_role",
+        name,
+        None,
+        role.source,
+        {
+            "tags": tags,
+            "purpose": tags.get("purpose"),
+            "workload": "media-node" if name.endswith("-media-node") else tags.get("workload"),
+            "statements": statements,
+            "policies_readable": readable and trust_readable,
+            "managed_policy_arns": sorted(set(managed)),
+            "trust_public": allows_public_access(trust),
+        },
+    )
+
+
+def _log_group_fact(group: PulumiResource) -> Fact:
+    props = group.properties
+    tags = _tags(props)
+    return Fact(
+        "log_group",
+        str(props.get("name") or group.id or group.name),
+        region_of(group),
+        group.source,
+        {
+            "tags": tags,
+            "purpose": tags.get("purpose"),
+            "retention_days": _int_or_none(props.get("retentionInDays")) or 0,
+            "kms_key_id": props.get("kmsKeyId") or None,
+        },
+    )
+
+
+def _vpc_fact(vpc: PulumiResource, index: _Index) -> Fact:
+    aliases = {str(vpc.id)} if vpc.id else set()
+    flow_logs = index.attached("aws:ec2/flowLog:FlowLog", "vpcId", aliases)
+    tags = _tags(vpc.properties)
+    return Fact(
+        "vpc",
+        str(vpc.id or vpc.name),
+        region_of(vpc),
+        vpc.source,
+        {
+            "name": vpc.name,
+            "tags": tags,
+            "purpose": tags.get("purpose"),
+            "flow_logs": [
+                {"traffic_type": str(f.properties.get("trafficType") or "")} for f in flow_logs
+            ],
+        },
+    )
+
+
+def _turn_facts(resources: Iterable[PulumiResource]) -> list[Fact]:
+    facts = []
+    for resource in resources:
+        content = _written_files(_user_data(resource.properties)).get("/etc/turnserver.conf")
+        if content is None:
+            continue
+        facts.append(
+            Fact(
+                "turn_config",
+                f"{resource.id or resource.name}:/etc/turnserver.conf",
+                region_of(resource),
+                f"{resource.source}#/userData/write_files/etc/turnserver.conf",
+                turn_config_properties(content),
+            )
+        )
+    return facts
+
+
+def facts_from_pulumi_resources(resources: Sequence[PulumiResource]) -> list[Fact]:
+    """Every supported resource as a fact; unsupported types are skipped (they hold no data)."""
+    index = _Index(resources)
+    buckets = index.by_type.get("aws:s3/bucket:Bucket", []) + index.by_type.get(
+        "aws:s3/bucketV2:BucketV2", []
+    )
+    bucket_regions = {alias: region_of(b) for b in buckets for alias in _bucket_aliases(b)}
+    facts = [_bucket_fact(b, index, bucket_regions) for b in buckets]
+    facts += [_kms_fact(k) for k in index.by_type.get("aws:kms/key:Key", [])]
+    facts += [_trail_fact(t) for t in index.by_type.get("aws:cloudtrail/trail:Trail", [])]
+    facts += [
+        _security_group_fact(g, index)
+        for g in index.by_type.get("aws:ec2/securityGroup:SecurityGroup", [])
+    ]
+    instances = index.by_type.get("aws:ec2/instance:Instance", [])
+    templates = index.by_type.get("aws:ec2/launchTemplate:LaunchTemplate", [])
+    facts += [_instance_fact(i) for i in instances]
+    facts += [_launch_template_fact(t) for t in templates]
+    facts += [_role_fact(r, index) for r in index.by_type.get("aws:iam/role:Role", [])]
+    facts += [_log_group_fact(g) for g in index.by_type.get("aws:cloudwatch/logGroup:LogGroup", [])]
+    facts += [_vpc_fact(v, index) for v in index.by_type.get("aws:ec2/vpc:Vpc", [])]
+    facts += _turn_facts([*instances, *templates])
+    return facts

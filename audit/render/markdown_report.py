@@ -1,0 +1,45 @@
+"""report.md: a summary for pull requests and tickets."""
+
+from __future__ import annotations
+
+from ..findings import STATUSES, Report, summarize
+
+__all__ = ["render"]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render(report: Report) -> bytes:
+    summary = summarize(report)
+    lines = [
+        "# GDPR audit report",
+        "",
+        f"* Source: {_cell(report.source)}",
+        f"* Generated: {report.generated_at} by gdpr-audit {report.tool_version} ({report.engine})",
+        f"* Rules evaluated: {summary['rules_evaluated']}; findings: {summary['total']}",
+        "",
+        "| " + " | ".join(STATUSES) + " |",
+        "|" + "---|" * len(STATUSES),
+        "| " + " | ".join(str(summary["by_status"][s]) for s in STATUSES) + " |",
+        "",
+        "## By GDPR article",
+        "",
+        "| article | " + " | ".join(STATUSES) + " |",
+        "|---|" + "---|" * len(STATUSES),
+    ]
+    for article, counts in summary["by_gdpr_article"].items():
+        lines.append(f"| {article} | " + " | ".join(str(counts[s]) for s in STATUSES) + " |")
+    problems = [f for f in report.findings if f.status in ("fail", "error", "manual")]
+    lines += ["", "## Findings to act on", ""]
+    if not problems:
+        lines.append("None.")
+    else:
+        lines += ["| status | severity | rule | resource | message |", "|---|---|---|---|---|"]
+        for f in problems:
+            lines.append(
+                f"| {f.status} | {f.severity} | {f.rule_id} | {_cell(f.resource_kind)} "
+                f"{_cell(f.resource_id)} | {_cell(f.message)} |"
+            )
+    return ("\n".join(lines) + "\n").encode()

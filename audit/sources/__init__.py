@@ -1,0 +1,1 @@
+"""Collectors: each turns one kind of source into :class:`audit.facts.Facts`."""

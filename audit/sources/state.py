@@ -1,0 +1,131 @@
+"""``state``: a ``pulumi stack export`` (deployment v3) or ``pulumi preview --json`` file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..context import default_context
+from ..errors import InputError
+from ..facts import AuditContext, Facts
+from ..pulumi_facts import PulumiResource, facts_from_pulumi_resources
+
+__all__ = ["facts_from_state_document", "facts_from_state_file", "read_json_file"]
+
+_SECRET_SIG = "4dabf18193072939515e22adb298388d"
+
+
+def read_json_file(path: str | Path) -> Any:
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{file}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{file}: cannot read ({error})") from None
+    if not text.strip():
+        raise InputError(f"{file}: the file is empty; expected Pulumi state or preview JSON")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"{file}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        ) from None
+
+
+def _unwrap(value: Any) -> Any:
+    """Secrets exported with ``--show-secrets`` carry ``plaintext``; others stay opaque."""
+    if isinstance(value, dict):
+        if value.get(_SECRET_SIG) == "1b47061264138c4ac30d75fd1eb44270":
+            plaintext = value.get("plaintext")
+            if isinstance(plaintext, str):
+                try:
+                    return _unwrap(json.loads(plaintext))
+                except json.JSONDecodeError:
+                    return plaintext
+            return None
+        return {k: _unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    return value
+
+
+def _provider_regions(states: list[Mapping[str, Any]], default: str | None) -> dict[str, str]:
+    regions = {}
+    for state in states:
+        if str(state.get("type", "")).startswith("pulumi:providers:aws"):
+            props = {**(state.get("inputs") or {}), **(state.get("outputs") or {})}
+            region = props.get("region") or default
+            if region:
+                regions[f"{state.get('urn')}::{state.get('id')}"] = str(region)
+    return regions
+
+
+def _resources(states: list[Mapping[str, Any]], default_region: str | None) -> list[PulumiResource]:
+    providers = _provider_regions(states, default_region)
+    resources = []
+    for state in states:
+        type_ = state.get("type")
+        urn = state.get("urn")
+        if not isinstance(type_, str) or not isinstance(urn, str):
+            raise InputError("a resource without 'type' or 'urn': not Pulumi state")
+        if not state.get("custom", True) or type_.startswith("pulumi:"):
+            continue
+        properties = _unwrap({**(state.get("inputs") or {}), **(state.get("outputs") or {})})
+        properties.pop("__defaults", None)
+        provider = state.get("provider")
+        resources.append(
+            PulumiResource(
+                urn=urn,
+                type=type_,
+                id=str(state["id"]) if state.get("id") else None,
+                properties=properties,
+                source=urn,
+                provider_region=providers.get(str(provider), default_region)
+                if provider
+                else default_region,
+            )
+        )
+    return resources
+
+
+def facts_from_state_document(
+    document: Any, description: str, context: AuditContext | None = None
+) -> Facts:
+    """Pure: one parsed export or preview document -> facts."""
+    if not isinstance(document, Mapping):
+        raise InputError(f"{description}: expected a JSON object (a stack export or preview)")
+    if isinstance(document.get("deployment"), Mapping):
+        deployment = document["deployment"]
+        version = document.get("version")
+        if version not in (1, 2, 3):
+            raise InputError(f"{description}: unsupported deployment version {version!r}")
+        states = deployment.get("resources") or []
+        kind = f"stack export v{version}"
+        default_region = None
+    elif isinstance(document.get("steps"), list):
+        states = [
+            s["newState"] for s in document["steps"] if isinstance(s.get("newState"), Mapping)
+        ]
+        config = document.get("config") or {}
+        default_region = config.get("aws:region") if isinstance(config, Mapping) else None
+        kind = "preview"
+    else:
+        raise InputError(
+            f"{description}: neither a 'pulumi stack export' (no 'deployment') nor a "
+            "'pulumi preview --json' document (no 'steps')"
+        )
+    if not isinstance(states, list) or not all(isinstance(s, Mapping) for s in states):
+        raise InputError(f"{description}: 'resources' must be a list of objects")
+    facts = facts_from_pulumi_resources(_resources(states, default_region))
+    return Facts(
+        source_description=f"{kind} {description} ({len(states)} resources)",
+        context=context or default_context(),
+        facts=tuple(facts),
+    )
+
+
+def facts_from_state_file(path: str | Path, context: AuditContext | None = None) -> Facts:
+    return facts_from_state_document(read_json_file(path), Path(path).name, context)

@@ -1,0 +1,61 @@
+# METADATA
+# title: The media-node role should only write recordings and use the recordings key with an encryption context
+# custom:
+#   id: CV-IAM-001
+#   severity: high
+#   topic: access-control
+#   gdpr: ["Art. 32(1)(b)", "Art. 25(2)", "Art. 28(3)(b)"]
+#   iso27001: ["A.5.15", "A.8.2", "A.8.3"]
+#   applies_to: ["iam_role"]
+#   remediation: "Limit the media-node policy to s3:PutObject/s3:AbortMultipartUpload on `<bucket>/recordings/*` and kms:GenerateDataKey/Decrypt conditioned on the encryption context."
+package callvault.rules.media_node_least_privilege
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "iam_role"
+	f.workload == "media-node"
+}
+
+s3_write := {"s3:PutObject", "s3:AbortMultipartUpload"}
+
+kms_use := {"kms:GenerateDataKey", "kms:Decrypt"}
+
+deny contains {"ref": f.ref, "msg": msg} if {
+	some f in input.facts
+	f.kind == "iam_role"
+	f.workload == "media-node"
+	some s in f.statements
+	s.effect == "Allow"
+	not allowed_statement(s)
+	msg := sprintf("Media-node role %s allows %v on %v beyond recording writes and context-bound key use", [f.id, s.actions, s.resources])
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("Media-node role %s has managed policies attached: %v", [f.id, f.managed_policy_arns])} if {
+	some f in input.facts
+	f.kind == "iam_role"
+	f.workload == "media-node"
+	count(f.managed_policy_arns) > 0
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("Media-node role %s has an unreadable policy", [f.id])} if {
+	some f in input.facts
+	f.kind == "iam_role"
+	f.workload == "media-node"
+	not f.policies_readable == true
+}
+
+allowed_statement(s) if {
+	count(s.actions) > 0
+	every a in s.actions { a in s3_write }
+	count(s.resources) > 0
+	every r in s.resources { endswith(r, "/recordings/*") }
+}
+
+allowed_statement(s) if {
+	count(s.actions) > 0
+	every a in s.actions { a in kms_use }
+	some key in s.condition_keys
+	startswith(key, "kms:encryptioncontext")
+}

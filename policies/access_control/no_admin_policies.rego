@@ -1,0 +1,44 @@
+# METADATA
+# title: Roles should not hold administrator or full-access permissions
+# custom:
+#   id: CV-IAM-002
+#   severity: high
+#   topic: access-control
+#   gdpr: ["Art. 32(1)(b)", "Art. 25(2)"]
+#   iso27001: ["A.5.15", "A.8.2"]
+#   applies_to: ["iam_role"]
+#   remediation: "Replace wildcard actions and *FullAccess / AdministratorAccess managed policies with the specific actions needed."
+package callvault.rules.no_admin_policies
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "iam_role"
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("Role %s allows %v on %v", [f.id, s.actions, s.resources])} if {
+	some f in input.facts
+	f.kind == "iam_role"
+	some s in f.statements
+	s.effect == "Allow"
+	some a in s.actions
+	wildcard_action(a)
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("Role %s has the broad managed policy %s", [f.id, arn])} if {
+	some f in input.facts
+	f.kind == "iam_role"
+	some arn in f.managed_policy_arns
+	broad_managed_policy(arn)
+}
+
+wildcard_action(a) if a == "*"
+
+wildcard_action(a) if endswith(a, ":*")
+
+broad_managed_policy(arn) if endswith(arn, "/AdministratorAccess")
+
+broad_managed_policy(arn) if endswith(arn, "FullAccess")
+
+broad_managed_policy(arn) if endswith(arn, "PowerUser")

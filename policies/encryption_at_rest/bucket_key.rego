@@ -1,0 +1,26 @@
+# METADATA
+# title: KMS-encrypted buckets should use an S3 bucket key
+# custom:
+#   id: CV-EAR-002
+#   severity: low
+#   topic: encryption-at-rest
+#   gdpr: ["Art. 32(1)(a)"]
+#   iso27001: ["A.8.24"]
+#   applies_to: ["bucket"]
+#   remediation: "Set `bucketKeyEnabled: true` on the bucket's encryption rule."
+package callvault.rules.bucket_key
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "bucket"
+	f.encryption.algorithm == "aws:kms"
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("Bucket %s uses SSE-KMS without a bucket key", [f.id])} if {
+	some f in input.facts
+	f.kind == "bucket"
+	f.encryption.algorithm == "aws:kms"
+	not f.encryption.bucket_key == true
+}

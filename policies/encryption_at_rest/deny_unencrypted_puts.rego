@@ -1,0 +1,26 @@
+# METADATA
+# title: Recording buckets should deny uploads without SSE-KMS
+# custom:
+#   id: CV-EAR-003
+#   severity: medium
+#   topic: encryption-at-rest
+#   gdpr: ["Art. 32(1)(a)"]
+#   iso27001: ["A.8.24", "A.8.12"]
+#   applies_to: ["bucket"]
+#   remediation: "Add a bucket-policy statement denying s3:PutObject when s3:x-amz-server-side-encryption is not aws:kms."
+package callvault.rules.deny_unencrypted_puts
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "bucket"
+	f.purpose == "call-recording"
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("Recording bucket %s accepts uploads without SSE-KMS", [f.id])} if {
+	some f in input.facts
+	f.kind == "bucket"
+	f.purpose == "call-recording"
+	not f.policy.denies_unencrypted_puts == true
+}

@@ -1,0 +1,24 @@
+# METADATA
+# title: Instance volumes should be encrypted
+# custom:
+#   id: CV-EAR-004
+#   severity: high
+#   topic: encryption-at-rest
+#   gdpr: ["Art. 32(1)(a)"]
+#   iso27001: ["A.8.24"]
+#   applies_to: ["instance", "launch_template"]
+#   remediation: "Set `encrypted: true` (with a customer-managed kmsKeyId) on every root and EBS block device."
+package callvault.rules.ebs_encrypted
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind in {"instance", "launch_template"}
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("%s %s has an unencrypted (or unspecified) EBS volume", [f.kind, f.name])} if {
+	some f in input.facts
+	f.kind in {"instance", "launch_template"}
+	not f.ebs_encrypted == true
+}

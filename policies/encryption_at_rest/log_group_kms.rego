@@ -1,0 +1,24 @@
+# METADATA
+# title: Log groups should be encrypted with a KMS key
+# custom:
+#   id: CV-EAR-005
+#   severity: medium
+#   topic: encryption-at-rest
+#   gdpr: ["Art. 32(1)(a)"]
+#   iso27001: ["A.8.24", "A.8.15"]
+#   applies_to: ["log_group"]
+#   remediation: "Set `kmsKeyId` on the log group to the platform key."
+package callvault.rules.log_group_kms
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "log_group"
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("Log group %s is not KMS-encrypted", [f.id])} if {
+	some f in input.facts
+	f.kind == "log_group"
+	not is_string(f.kms_key_id)
+}

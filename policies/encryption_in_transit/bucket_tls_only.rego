@@ -1,0 +1,24 @@
+# METADATA
+# title: Buckets should refuse requests without TLS
+# custom:
+#   id: CV-EIT-001
+#   severity: high
+#   topic: encryption-in-transit
+#   gdpr: ["Art. 32(1)(a)", "Art. 5(1)(f)"]
+#   iso27001: ["A.8.24", "A.5.14"]
+#   applies_to: ["bucket"]
+#   remediation: "Add a bucket-policy statement denying s3:* when aws:SecureTransport is false."
+package callvault.rules.bucket_tls_only
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "bucket"
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("Bucket %s has no policy denying requests without TLS", [f.id])} if {
+	some f in input.facts
+	f.kind == "bucket"
+	not f.policy.tls_only == true
+}

@@ -1,0 +1,29 @@
+# METADATA
+# title: TURN servers should offer TLS 1.2 or later only
+# custom:
+#   id: CV-EIT-002
+#   severity: high
+#   topic: encryption-in-transit
+#   gdpr: ["Art. 32(1)(a)"]
+#   iso27001: ["A.8.24", "A.8.21"]
+#   applies_to: ["turn_config"]
+#   remediation: "Configure cert/pkey and set `no-tlsv1` and `no-tlsv1_1` in turnserver.conf."
+package callvault.rules.turn_tls12
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "turn_config"
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("TURN config %s: TLS enabled %v, minimum version %v (needs TLS 1.2+)", [f.id, object.get(f, "tls_enabled", null), object.get(f, "tls_min_version", null)])} if {
+	some f in input.facts
+	f.kind == "turn_config"
+	not tls12(f)
+}
+
+tls12(f) if {
+	f.tls_enabled == true
+	f.tls_min_version in {"1.2", "1.3"}
+}

@@ -1,0 +1,24 @@
+# METADATA
+# title: KMS keys should have a deletion window of at least 7 days
+# custom:
+#   id: CV-KEY-002
+#   severity: medium
+#   topic: key-management
+#   gdpr: ["Art. 32(1)(b)", "Art. 32(1)(c)"]
+#   iso27001: ["A.8.24", "A.8.13"]
+#   applies_to: ["kms_key"]
+#   remediation: "Set `deletionWindowInDays` to 7 or more (30 recommended): deleting the key erases every recording it protects."
+package callvault.rules.kms_deletion_window
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "kms_key"
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("KMS key %s has a deletion window of %v days", [f.id, object.get(f, "deletion_window_days", null)])} if {
+	some f in input.facts
+	f.kind == "kms_key"
+	not f.deletion_window_days >= 7
+}

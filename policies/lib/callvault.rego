@@ -1,0 +1,36 @@
+# Helpers shared by the CallVault rules. Plain Rego v1: no metadata or net builtins (see
+# DESIGN.md), so it runs the same on regopy and on an OPA server.
+package callvault.lib
+
+import rego.v1
+
+# Kinds that live in a region.
+regional_kinds := {
+	"bucket", "kms_key", "trail", "security_group", "instance",
+	"launch_template", "log_group", "vpc", "turn_config",
+}
+
+facts_of(kind) := [f | some f in input.facts; f.kind == kind]
+
+# True when a security-group rule covers `port` for `protocol`.
+covers_port(rule, protocol, port) if {
+	rule.protocol in {"all", protocol}
+	rule.from_port <= port
+	port <= rule.to_port
+}
+
+# Meeting types a recording bucket (or key) holds, from its meeting-type tag.
+stored_meeting_types(f) := object.keys(input.context.meeting_types) if {
+	f.meeting_type_tag == "all"
+}
+
+stored_meeting_types(f) := {f.meeting_type_tag} if {
+	f.meeting_type_tag != "all"
+	is_string(f.meeting_type_tag)
+}
+
+# Meeting types whose recordings are stored at all.
+recorded_meeting_types contains name if {
+	some name, mt in input.context.meeting_types
+	mt.recording != "forbidden"
+}

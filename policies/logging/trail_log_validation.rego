@@ -1,0 +1,24 @@
+# METADATA
+# title: The audit trail should validate its log files
+# custom:
+#   id: CV-LOG-002
+#   severity: medium
+#   topic: logging
+#   gdpr: ["Art. 5(2)", "Art. 32(1)(d)"]
+#   iso27001: ["A.8.15", "A.5.33"]
+#   applies_to: ["trail"]
+#   remediation: "Set `enableLogFileValidation: true` on the trail."
+package callvault.rules.trail_log_validation
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "trail"
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("Trail %s does not validate log files", [f.id])} if {
+	some f in input.facts
+	f.kind == "trail"
+	not f.log_file_validation == true
+}

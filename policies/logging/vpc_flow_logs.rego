@@ -1,0 +1,24 @@
+# METADATA
+# title: VPCs should have flow logs
+# custom:
+#   id: CV-LOG-004
+#   severity: medium
+#   topic: logging
+#   gdpr: ["Art. 32(1)(d)", "Art. 5(2)"]
+#   iso27001: ["A.8.15", "A.8.16"]
+#   applies_to: ["vpc"]
+#   remediation: "Add an aws.ec2.FlowLog (trafficType ALL) for the VPC."
+package callvault.rules.vpc_flow_logs
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "vpc"
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("VPC %s has no flow logs", [f.id])} if {
+	some f in input.facts
+	f.kind == "vpc"
+	not count(object.get(f, "flow_logs", [])) > 0
+}

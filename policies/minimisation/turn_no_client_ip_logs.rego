@@ -1,0 +1,24 @@
+# METADATA
+# title: TURN servers should not log client IP addresses
+# custom:
+#   id: CV-MIN-002
+#   severity: medium
+#   topic: minimisation
+#   gdpr: ["Art. 5(1)(c)", "Art. 25(2)"]
+#   iso27001: ["A.8.11", "A.5.34"]
+#   applies_to: ["turn_config"]
+#   remediation: "Send coturn's session log to /dev/null with `no-stdout-log`, and do not enable `verbose` or `syslog`."
+package callvault.rules.turn_no_client_ip_logs
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "turn_config"
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("TURN config %s writes a session log with client IP addresses", [f.id])} if {
+	some f in input.facts
+	f.kind == "turn_config"
+	not f.logs_client_ips == false
+}

@@ -1,0 +1,29 @@
+# METADATA
+# title: Security groups should not open SSH or RDP to the internet
+# custom:
+#   id: CV-NET-001
+#   severity: critical
+#   topic: network
+#   gdpr: ["Art. 32(1)(b)"]
+#   iso27001: ["A.8.20", "A.8.22"]
+#   applies_to: ["security_group"]
+#   remediation: "Remove 0.0.0.0/0 and ::/0 ingress on ports 22 and 3389; use SSM Session Manager."
+package callvault.rules.no_admin_ports_from_world
+
+import rego.v1
+
+import data.callvault.lib
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "security_group"
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("Security group %s opens port %d to the internet", [f.name, port])} if {
+	some f in input.facts
+	f.kind == "security_group"
+	some rule in f.ingress
+	rule.open_to_world == true
+	some port in [22, 3389]
+	lib.covers_port(rule, "tcp", port)
+}

@@ -1,0 +1,30 @@
+# METADATA
+# title: Recording resources should name the meeting types they hold
+# custom:
+#   id: CV-TAG-002
+#   severity: low
+#   topic: processors
+#   gdpr: ["Art. 5(1)(b)"]
+#   iso27001: ["A.5.12", "A.5.9"]
+#   applies_to: ["bucket", "kms_key"]
+#   remediation: "Tag recording resources with `meeting-type` (a declared meeting type, or `all`)."
+package callvault.rules.meeting_type_tag
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind in {"bucket", "kms_key"}
+	f.purpose == "call-recording"
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("%s %s holds recordings but its meeting-type tag is %v", [f.kind, f.id, object.get(f, ["tags", "meeting-type"], null)])} if {
+	some f in input.facts
+	f.kind in {"bucket", "kms_key"}
+	f.purpose == "call-recording"
+	not known_meeting_type(object.get(f, ["tags", "meeting-type"], null))
+}
+
+known_meeting_type("all")
+
+known_meeting_type(name) if input.context.meeting_types[name]

@@ -1,0 +1,30 @@
+# METADATA
+# title: Resources should carry purpose and controller tags
+# custom:
+#   id: CV-TAG-001
+#   severity: low
+#   topic: processors
+#   gdpr: ["Art. 5(1)(b)", "Art. 28(3)(a)", "Art. 30(1)"]
+#   iso27001: ["A.5.9", "A.5.12"]
+#   applies_to: ["bucket", "kms_key", "trail", "instance", "launch_template", "log_group", "security_group", "iam_role", "vpc"]
+#   remediation: "Tag the resource with `purpose` and `controller` (infra.tags does this for CallVault's components)."
+package callvault.rules.purpose_controller_tags
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind in {"bucket", "kms_key", "trail", "instance", "launch_template", "log_group", "security_group", "iam_role", "vpc"}
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("%s %s has no %s tag", [f.kind, f.id, tag])} if {
+	some f in input.facts
+	f.kind in {"bucket", "kms_key", "trail", "instance", "launch_template", "log_group", "security_group", "iam_role", "vpc"}
+	some tag in ["purpose", "controller"]
+	not non_empty(object.get(f, ["tags", tag], ""))
+}
+
+non_empty(value) if {
+	is_string(value)
+	trim_space(value) != ""
+}

@@ -1,0 +1,24 @@
+# METADATA
+# title: Bucket ACLs should not grant public access
+# custom:
+#   id: CV-PUB-002
+#   severity: critical
+#   topic: public-access
+#   gdpr: ["Art. 32(1)(b)"]
+#   iso27001: ["A.8.3"]
+#   applies_to: ["bucket"]
+#   remediation: "Use the `private` canned ACL (or BucketOwnerEnforced ownership) and remove AllUsers/AuthenticatedUsers grants."
+package callvault.rules.bucket_acl_private
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "bucket"
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("Bucket %s has a public (or unknown) ACL", [f.id])} if {
+	some f in input.facts
+	f.kind == "bucket"
+	not f.acl_public == false
+}

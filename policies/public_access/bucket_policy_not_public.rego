@@ -1,0 +1,29 @@
+# METADATA
+# title: Bucket policies should not allow anyone
+# custom:
+#   id: CV-PUB-003
+#   severity: critical
+#   topic: public-access
+#   gdpr: ["Art. 32(1)(b)", "Art. 5(1)(f)"]
+#   iso27001: ["A.8.3", "A.5.15"]
+#   applies_to: ["bucket"]
+#   remediation: "Remove Allow statements for Principal `*` without conditions."
+package callvault.rules.bucket_policy_not_public
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "bucket"
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("Bucket %s has a policy that allows any principal (or cannot be read)", [f.id])} if {
+	some f in input.facts
+	f.kind == "bucket"
+	not private_policy(f)
+}
+
+private_policy(f) if {
+	f.policy.public == false
+	f.policy.readable == true
+}

@@ -1,0 +1,24 @@
+# METADATA
+# title: KMS keys should not be multi-region
+# custom:
+#   id: CV-RES-002
+#   severity: high
+#   topic: residency
+#   gdpr: ["Art. 44"]
+#   iso27001: ["A.5.14", "A.8.24"]
+#   applies_to: ["kms_key"]
+#   remediation: "Set `multiRegion: false`; create a separate key per EU region instead of replicas."
+package callvault.rules.kms_single_region
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "kms_key"
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("KMS key %s is multi-region (or its setting is unknown): replicas can leave the EU", [f.id])} if {
+	some f in input.facts
+	f.kind == "kms_key"
+	not f.multi_region == false
+}

@@ -1,0 +1,32 @@
+# METADATA
+# title: Bucket replication should not leave the allowed EU regions
+# custom:
+#   id: CV-RES-003
+#   severity: critical
+#   topic: residency
+#   gdpr: ["Art. 44", "Art. 32(1)(b)"]
+#   iso27001: ["A.5.14", "A.8.13"]
+#   applies_to: ["bucket"]
+#   remediation: "Replicate only to buckets in an allowed EU region, or remove the replication rule."
+package callvault.rules.replication_in_eu
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "bucket"
+}
+
+deny contains {"ref": f.ref, "msg": msg} if {
+	some f in input.facts
+	f.kind == "bucket"
+	some r in f.replication
+	not r.destination_region in input.context.allowed_regions
+	msg := sprintf("Bucket %s replicates to %s in region %v, outside the allowed regions", [f.id, r.destination_bucket, r.destination_region])
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("Bucket %s: replication configuration unknown", [f.id])} if {
+	some f in input.facts
+	f.kind == "bucket"
+	not is_array(f.replication)
+}

@@ -1,0 +1,24 @@
+# METADATA
+# title: Buckets should have versioning on
+# custom:
+#   id: CV-RSL-001
+#   severity: medium
+#   topic: resilience
+#   gdpr: ["Art. 32(1)(b)", "Art. 32(1)(c)"]
+#   iso27001: ["A.8.13", "A.8.14"]
+#   applies_to: ["bucket"]
+#   remediation: "Add a BucketVersioning resource with status Enabled (and expire noncurrent versions)."
+package callvault.rules.bucket_versioning
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "bucket"
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("Bucket %s is not versioned", [f.id])} if {
+	some f in input.facts
+	f.kind == "bucket"
+	not f.versioning == true
+}

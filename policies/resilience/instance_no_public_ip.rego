@@ -1,0 +1,26 @@
+# METADATA
+# title: Media nodes should not have public IP addresses
+# custom:
+#   id: CV-RSL-002
+#   severity: medium
+#   topic: network
+#   gdpr: ["Art. 32(1)(b)"]
+#   iso27001: ["A.8.20", "A.8.22"]
+#   applies_to: ["instance"]
+#   remediation: "Run media nodes in private subnets; only the TURN relays face the internet."
+package callvault.rules.instance_no_public_ip
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "instance"
+	f.purpose == "call-recording"
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("Recording instance %s has a public IP address (or the setting is unknown)", [f.name])} if {
+	some f in input.facts
+	f.kind == "instance"
+	f.purpose == "call-recording"
+	not f.public_ip == false
+}

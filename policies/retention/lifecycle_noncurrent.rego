@@ -1,0 +1,46 @@
+# METADATA
+# title: Noncurrent recording versions should expire within the retention
+# custom:
+#   id: CV-RET-002
+#   severity: medium
+#   topic: retention
+#   gdpr: ["Art. 5(1)(e)", "Art. 17(1)(a)"]
+#   iso27001: ["A.8.10"]
+#   applies_to: ["bucket"]
+#   remediation: "Set `noncurrentVersionExpiration.noncurrentDays` on every meeting-type lifecycle rule."
+package callvault.rules.lifecycle_noncurrent
+
+import rego.v1
+
+import data.callvault.lib
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "bucket"
+	f.purpose == "call-recording"
+}
+
+deny contains {"ref": f.ref, "msg": msg} if {
+	some f in input.facts
+	f.kind == "bucket"
+	f.purpose == "call-recording"
+	some name in lib.recorded_meeting_types
+	mt := input.context.meeting_types[name]
+	not expires_in_time(f, mt)
+	msg := sprintf("Bucket %s has no enabled lifecycle rule expiring %s objects under %s within %d days", [f.id, "noncurrent", mt.prefix, mt.retention_days])
+}
+
+# Fail closed: without the stack's meeting types the retention cannot be checked.
+deny contains {"ref": f.ref, "msg": sprintf("Bucket %s holds recordings but no meeting-type retention is known (pass the stack config)", [f.id])} if {
+	some f in input.facts
+	f.kind == "bucket"
+	f.purpose == "call-recording"
+	count(lib.recorded_meeting_types) == 0
+}
+
+expires_in_time(f, mt) if {
+	some r in f.lifecycle
+	r.enabled == true
+	startswith(mt.prefix, r.prefix)
+	r.noncurrent_expiration_days <= mt.retention_days
+}

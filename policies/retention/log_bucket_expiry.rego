@@ -1,0 +1,34 @@
+# METADATA
+# title: Log buckets should expire their logs within the log retention
+# custom:
+#   id: CV-RET-005
+#   severity: medium
+#   topic: retention
+#   gdpr: ["Art. 5(1)(e)"]
+#   iso27001: ["A.8.15", "A.8.10"]
+#   applies_to: ["bucket"]
+#   remediation: "Add a lifecycle rule on the whole bucket with `expiration.days` no longer than logRetentionDays."
+package callvault.rules.log_bucket_expiry
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "bucket"
+	f.purpose in {"access-logs", "audit-trail"}
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("Log bucket %s keeps logs longer than %d days (or forever)", [f.id, input.context.max_log_retention_days])} if {
+	some f in input.facts
+	f.kind == "bucket"
+	f.purpose in {"access-logs", "audit-trail"}
+	not expires(f)
+}
+
+expires(f) if {
+	some r in f.lifecycle
+	r.enabled == true
+	r.prefix == ""
+	r.expiration_days > 0
+	r.expiration_days <= input.context.max_log_retention_days
+}
