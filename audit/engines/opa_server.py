@@ -18,7 +18,7 @@ from opa_client.errors import (
 )
 from opa_client.opa import OpaClient
 
-from ..errors import UsageError
+from ..errors import EngineError, UsageError
 from .base import Batch, BatchResult, PackageError, parse_package_result
 
 __all__ = ["OpaServerEngine"]
@@ -42,7 +42,7 @@ class OpaServerEngine:
         try:
             self._client.check_connection()
         except ConnectionsError:
-            raise UsageError(f"cannot reach the OPA server at {url}") from None
+            raise EngineError(f"cannot reach the OPA server at {url}") from None
 
     def load(self, modules: Sequence[tuple[str, str]]) -> dict[str, str]:
         broken: dict[str, str] = {}

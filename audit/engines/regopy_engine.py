@@ -118,6 +118,8 @@ class RegopyEngine:
     def __init__(self, *, workers: int | None = None) -> None:
         self._workers = max(1, workers or (os.cpu_count() or 1))
         self._modules: list[tuple[str, str]] = []
+        self._loaded: list[tuple[str, str]] = []
+        self._broken: dict[str, str] = {}
         self._pool: ProcessPoolExecutor | None = None
         self._context = multiprocessing.get_context("spawn")
 
@@ -135,6 +137,9 @@ class RegopyEngine:
         Compiling only raises (``RegoError``); it never reads a failed output, so it is safe
         in-process. Evaluation happens in the workers.
         """
+        if list(modules) == self._loaded:  # the same library again: compiled already
+            return dict(self._broken)
+        self.close()
         helpers = [(p, t) for p, t in modules if p.startswith("lib/")]
         broken: dict[str, str] = {}
         for path, text in modules:
@@ -142,15 +147,17 @@ class RegopyEngine:
             if error:
                 broken[path] = error
         if any(p.startswith("lib/") for p in broken):  # a broken helper breaks every rule
-            return {p: broken.get(p, "the helper library does not compile") for p, _ in modules}
+            broken = {p: broken.get(p, "the helper library does not compile") for p, _ in modules}
         self._modules = [(p, t) for p, t in modules if p not in broken]
+        self._loaded = list(modules)
+        self._broken = dict(broken)
         return broken
 
     def evaluate(self, batches: Sequence[Batch], context: Mapping[str, Any]) -> list[BatchResult]:
         if not batches:
             return []
         if self._pool is None:
-            self._pool = self._new_pool(min(self._workers, len(batches)), self._modules)
+            self._pool = self._new_pool(self._workers, self._modules)
         try:
             return list(self._pool.map(_worker_run, batches, [context] * len(batches)))
         except BrokenProcessPool:

@@ -17,7 +17,7 @@ applicable contains f.ref if {
 	f.kind in {"instance", "launch_template"}
 }
 
-deny contains {"ref": f.ref, "msg": sprintf("%s %s does not require IMDSv2 session tokens", [f.kind, f.name])} if {
+deny contains {"ref": f.ref, "msg": sprintf("%s %s does not require IMDSv2 session tokens", [f.kind, f.id])} if {
 	some f in input.facts
 	f.kind in {"instance", "launch_template"}
 	not f.imdsv2_required == true

@@ -42,3 +42,16 @@ broad_managed_policy(arn) if endswith(arn, "/AdministratorAccess")
 broad_managed_policy(arn) if endswith(arn, "FullAccess")
 
 broad_managed_policy(arn) if endswith(arn, "PowerUser")
+
+# Fail closed: permissions the source does not show (or cannot parse) cannot be shown to be narrow.
+deny contains {"ref": f.ref, "msg": sprintf("Role %s: permissions unknown or unreadable", [f.id])} if {
+	some f in input.facts
+	f.kind == "iam_role"
+	not known_permissions(f)
+}
+
+known_permissions(f) if {
+	is_array(f.statements)
+	is_array(f.managed_policy_arns)
+	f.policies_readable == true
+}

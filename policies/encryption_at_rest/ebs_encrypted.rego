@@ -17,7 +17,7 @@ applicable contains f.ref if {
 	f.kind in {"instance", "launch_template"}
 }
 
-deny contains {"ref": f.ref, "msg": sprintf("%s %s has an unencrypted (or unspecified) EBS volume", [f.kind, f.name])} if {
+deny contains {"ref": f.ref, "msg": sprintf("%s %s has an unencrypted (or unspecified) EBS volume", [f.kind, f.id])} if {
 	some f in input.facts
 	f.kind in {"instance", "launch_template"}
 	not f.ebs_encrypted == true

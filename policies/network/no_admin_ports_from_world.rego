@@ -19,11 +19,18 @@ applicable contains f.ref if {
 	f.kind == "security_group"
 }
 
-deny contains {"ref": f.ref, "msg": sprintf("Security group %s opens port %d to the internet", [f.name, port])} if {
+deny contains {"ref": f.ref, "msg": sprintf("Security group %s opens port %d to the internet", [f.id, port])} if {
 	some f in input.facts
 	f.kind == "security_group"
 	some rule in f.ingress
 	rule.open_to_world == true
 	some port in [22, 3389]
 	lib.covers_port(rule, "tcp", port)
+}
+
+# Fail closed: ingress rules the source does not show cannot be shown to be safe.
+deny contains {"ref": f.ref, "msg": sprintf("Security group %s: ingress rules unknown", [f.id])} if {
+	some f in input.facts
+	f.kind == "security_group"
+	not is_array(f.ingress)
 }

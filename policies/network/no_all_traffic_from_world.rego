@@ -17,10 +17,17 @@ applicable contains f.ref if {
 	f.kind == "security_group"
 }
 
-deny contains {"ref": f.ref, "msg": sprintf("Security group %s accepts every protocol and port from the internet", [f.name])} if {
+deny contains {"ref": f.ref, "msg": sprintf("Security group %s accepts every protocol and port from the internet", [f.id])} if {
 	some f in input.facts
 	f.kind == "security_group"
 	some rule in f.ingress
 	rule.open_to_world == true
 	rule.protocol == "all"
+}
+
+# Fail closed: ingress rules the source does not show cannot be shown to be safe.
+deny contains {"ref": f.ref, "msg": sprintf("Security group %s: ingress rules unknown", [f.id])} if {
+	some f in input.facts
+	f.kind == "security_group"
+	not is_array(f.ingress)
 }

@@ -25,7 +25,7 @@ deny contains {"ref": f.ref, "msg": msg} if {
 	some rule in f.ingress
 	rule.open_to_world == true
 	not turn_port(rule)
-	msg := sprintf("TURN security group %s opens %v %v-%v to the internet", [f.name, rule.protocol, rule.from_port, rule.to_port])
+	msg := sprintf("TURN security group %s opens %v %v-%v to the internet", [f.id, rule.protocol, rule.from_port, rule.to_port])
 }
 
 turn_port(rule) if {
@@ -44,4 +44,12 @@ turn_port(rule) if {
 turn_port(rule) if {
 	rule.protocol == "udp"
 	rule.from_port >= 10000
+}
+
+# Fail closed: ingress rules the source does not show cannot be shown to be safe.
+deny contains {"ref": f.ref, "msg": sprintf("Security group %s: ingress rules unknown", [f.id])} if {
+	some f in input.facts
+	f.kind == "security_group"
+	f.purpose == "media-relay"
+	not is_array(f.ingress)
 }

@@ -18,7 +18,7 @@ applicable contains f.ref if {
 	f.purpose == "call-recording"
 }
 
-deny contains {"ref": f.ref, "msg": sprintf("Recording instance %s has a public IP address (or the setting is unknown)", [f.name])} if {
+deny contains {"ref": f.ref, "msg": sprintf("Recording instance %s has a public IP address (or the setting is unknown)", [f.id])} if {
 	some f in input.facts
 	f.kind == "instance"
 	f.purpose == "call-recording"

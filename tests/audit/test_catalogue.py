@@ -1,0 +1,77 @@
+"""The catalogue as data: ids, mappings and manual controls are consistent (prowler's mapping
+files drifted because nothing checked this)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from audit.catalogue import TOPICS, load_library, parse_rule_file
+from audit.cli import main
+from audit.errors import RuleFileError
+
+
+def test_library_size_and_coverage(library) -> None:
+    assert len(library.rules) >= 30
+    assert {r.topic for r in library.rules} == set(TOPICS), "every topic has a rule"
+    articles = {g.split("(")[0].strip() for r in library.rules for g in r.gdpr}
+    assert {"Art. 5", "Art. 28", "Art. 32", "Art. 44"} <= articles
+
+
+def test_ids_unique_and_mappings_exist(library) -> None:
+    ids = [r.id for r in library.rules]
+    assert len(ids) == len(set(ids))
+    for rule in library.rules:
+        assert rule.gdpr and rule.iso27001, rule.id
+        for provision in rule.gdpr:
+            assert provision in library.gdpr, f"{rule.id}: unknown GDPR provision {provision}"
+        for control in rule.iso27001:
+            assert control in library.controls, f"{rule.id}: unknown ISO control {control}"
+
+
+def test_controls_without_rules_are_manual_with_evidence(library) -> None:
+    checked = {c for r in library.rules for c in r.iso27001}
+    for control in library.controls.values():
+        if control.id not in checked:
+            assert control.manual, f"{control.id} has no rule and is not marked manual"
+        if control.manual:
+            assert control.evidence, f"{control.id} is manual but says no evidence source"
+            assert control.gdpr, f"{control.id} maps to no GDPR provision"
+            for provision in control.gdpr:
+                assert provision in library.gdpr
+
+
+def test_a523_and_a534_are_manual(library) -> None:
+    assert library.controls["A.5.23"].manual and library.controls["A.5.34"].manual
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("package callvault.rules.x\n", "no '# METADATA' block"),
+        ("# METADATA\n# title: t\n# custom:\n#   id: X\npackage callvault.rules.x\n", "severity"),
+        (
+            "# METADATA\n# title: t\n# custom:\n#   id: X\n#   severity: huge\n#   topic: network\n"
+            "#   remediation: r\npackage callvault.rules.x\n",
+            "severity must be in",
+        ),
+        (
+            "# METADATA\n# title: t\n# custom:\n#   id: X\n#   severity: low\n#   topic: network\n"
+            "#   remediation: r\n#   gdpr: [a]\n#   iso27001: [b]\n#   applies_to: [dragon]\n"
+            "package callvault.rules.x\n",
+            "unknown fact kinds",
+        ),
+    ],
+)
+def test_bad_metadata_is_refused_with_the_field(text: str, problem: str) -> None:
+    with pytest.raises(RuleFileError, match=problem):
+        parse_rule_file(text, "bad.rego")
+
+
+def test_controls_command_lists_the_catalogue(capsys) -> None:
+    assert main(["controls", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert len(document["rules"]) == len(load_library().rules)
+    manual = {c["id"] for c in document["iso27001"] if c["manual"]}
+    assert {"A.5.23", "A.5.34"} <= manual

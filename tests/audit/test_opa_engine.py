@@ -1,0 +1,63 @@
+"""The OPA-server engine loads the same policy files and gives the same findings."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from audit.catalogue import POLICY_ROOT
+from audit.cli import main
+
+from .opa_standin import running_opa_standin
+
+
+def _findings(out) -> list[tuple[str, str, str]]:
+    report = json.loads((out / "report.json").read_text())
+    return sorted((f["rule_id"], f["resource"]["id"], f["status"]) for f in report["findings"])
+
+
+def test_opa_server_engine_matches_regopy(real_fixtures, tmp_path) -> None:
+    state_file = str(real_fixtures / "stratify-sample-export.json")
+    with running_opa_standin() as (url, state):
+        assert main(["state", state_file, "--opa-url", url, "--out", str(tmp_path / "opa")]) == 1
+        assert state.queries > 0
+        assert any(k.endswith("residency/region_allowed.rego") for k in state.modules)
+    assert main(["state", state_file, "--out", str(tmp_path / "regopy")]) == 1
+    assert _findings(tmp_path / "opa") == _findings(tmp_path / "regopy")
+
+
+def test_opa_server_rejecting_a_rule_gives_error_findings(real_fixtures, tmp_path) -> None:
+    policies = tmp_path / "policies"
+    shutil.copytree(POLICY_ROOT, policies)
+    rule = policies / "encryption_at_rest" / "bucket_cmk.rego"
+    rule.write_text(rule.read_text().replace("uses_cmk(f) if {", "uses_cmk(f) if {{", 1))
+    with running_opa_standin() as (url, _):
+        code = main(
+            [
+                "state",
+                str(real_fixtures / "pulumi-aws-bucket-5.42.0-stack.json"),
+                "--opa-url",
+                url,
+                "--policies",
+                str(policies),
+                "--out",
+                str(tmp_path / "out"),
+            ]
+        )
+    assert code == 3
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    statuses = {f["status"] for f in report["findings"] if f["rule_id"] == "CV-EAR-001"}
+    assert statuses == {"error"}
+
+
+def test_unreachable_opa_server_is_engine_error(real_fixtures, capsys) -> None:
+    code = main(
+        [
+            "state",
+            str(real_fixtures / "stratify-sample-export.json"),
+            "--opa-url",
+            "http://127.0.0.1:9",
+        ]
+    )
+    assert code == 3
+    assert "cannot reach the OPA server" in capsys.readouterr().err

@@ -1,0 +1,74 @@
+"""Every rule against its own fixtures: the pass fixture passes, the fail fixture fails (not
+errors), and a fact stripped of its properties never passes (fail closed)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from audit.catalogue import POLICY_ROOT, Library, load_library
+from audit.engines.regopy_engine import RegopyEngine
+from audit.evaluate import evaluate
+from audit.facts import Fact, Facts
+
+from .conftest import load_fixture
+
+RULES = load_library().rules
+
+
+def _findings(engine: RegopyEngine, library: Library, facts: Facts, rule_id: str) -> list[str]:
+    evaluation = evaluate(facts, library, engine, only_rules=[rule_id])
+    return [f.status for f in evaluation.findings if f.rule_id == rule_id]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_pass_fixture_passes(rule, engine, library) -> None:
+    fixture = POLICY_ROOT / rule.path.replace(".rego", ".pass.json")
+    statuses = _findings(engine, library, load_fixture(fixture), rule.id)
+    assert statuses, f"{rule.id}: no fact in {fixture.name} is applicable"
+    assert set(statuses) == {"pass"}, f"{rule.id} on {fixture.name}: {statuses}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_fail_fixture_fails_without_errors(rule, engine, library) -> None:
+    fixture = POLICY_ROOT / rule.path.replace(".rego", ".fail.json")
+    statuses = _findings(engine, library, load_fixture(fixture), rule.id)
+    assert "fail" in statuses, f"{rule.id} on {fixture.name}: {statuses}"
+    assert "error" not in statuses, f"{rule.id} on {fixture.name}: {statuses}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_fact_with_unknown_properties_never_passes(rule, engine, library) -> None:
+    fixture = load_fixture(POLICY_ROOT / rule.path.replace(".rego", ".pass.json"))
+    # Keep only what selects the fact (kind, purpose, workload, mode ...), drop the evidence.
+    selectors: tuple[str, ...] = ("purpose", "workload", "mode", "legal_basis")
+    if rule.id == "CV-EAR-002":  # applies to SSE-KMS buckets only: the algorithm selects
+        selectors += ("encryption",)
+    stripped = []
+    for fact in fixture.facts:
+        keep = {k: v for k, v in fact.properties.items() if k in selectors}
+        if "encryption" in keep:
+            keep["encryption"] = {"algorithm": keep["encryption"].get("algorithm")}
+        stripped.append(
+            Fact(
+                fact.kind,
+                fact.id,
+                None if rule.id == "CV-RES-001" else fact.region,
+                fact.source,
+                keep,
+            )
+        )
+    facts = Facts(fixture.source_description, fixture.context, tuple(stripped))
+    statuses = _findings(engine, library, facts, rule.id)
+    assert "error" not in statuses, f"{rule.id}: {statuses}"
+    assert "pass" not in statuses, f"{rule.id} passed a fact with unknown properties"
+
+
+def test_every_rule_has_both_fixtures() -> None:
+    for rule in RULES:
+        for kind in ("pass", "fail"):
+            path = POLICY_ROOT / rule.path.replace(".rego", f".{kind}.json")
+            assert path.is_file(), f"{rule.id}: {path} missing"
+            document = json.loads(path.read_text())
+            assert document["facts"], f"{path} has no facts"
