@@ -12,11 +12,14 @@ a failed decrypt leaves no output file.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import logging
 import sys
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from media_node.auth import ROLES, TokenError, issue_token
 from media_node.envelope import FormatError, IntegrityError, TruncatedError
 from media_node.keys import (
     KeyProvider,
@@ -25,6 +28,7 @@ from media_node.keys import (
     LocalKeyProvider,
     create_local_key_file,
 )
+from media_node.node_config import NodeConfigError, load_node_config
 from media_node.policy_context import recording_context
 from media_node.store import AtomicFileWriter, ObjectStoreError
 from media_node.vault import decrypt_stream, encrypt_stream
@@ -100,11 +104,60 @@ def _cmd_decrypt(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from .app import create_app
+    from .node import Node
+    from .passthrough import install
+
+    config = load_node_config(args.config)
+    if args.host:
+        config = dataclasses.replace(config, host=args.host)
+    if args.port is not None:
+        config = dataclasses.replace(config, port=args.port)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    for note in config.notes:
+        logging.getLogger("media_node").warning("%s", note)
+    install()
+    node = Node(config)
+    flushed = node.flush_spool()
+    if flushed:
+        logging.getLogger("media_node").info("uploaded %d spooled objects", len(flushed))
+    types = ", ".join(f"{m.name} ({m.recording}, {m.mode})" for m in config.stack.meeting_types)
+    print(f"media-node: stack '{config.stack.stack}' meeting types: {types}", flush=True)
+    print(f"media-node: listening on http://{config.host}:{config.port}", flush=True)
+    web.run_app(create_app(node), host=config.host, port=config.port, print=None)
+    return 0
+
+
+def _cmd_token(args: argparse.Namespace) -> int:
+    config = load_node_config(args.config)
+    print(issue_token(config.token_secret, args.role, args.subject, ttl=args.ttl))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="media-node", description="CallVault media node: recorder and recording vault."
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser(
+        "serve",
+        help="run the recording service (HTTP API on embedded defaults without --config)",
+    )
+    serve.add_argument("--config", type=Path, metavar="FILE", help="node config (YAML)")
+    serve.add_argument("--host", help="listen address (overrides the config)")
+    serve.add_argument("--port", type=int, help="listen port (overrides the config)")
+    serve.set_defaults(run=_cmd_serve, action="serve")
+    token = commands.add_parser("token", help="print a signed bearer token for the API")
+    token.add_argument("--role", required=True, choices=ROLES)
+    token.add_argument("--subject", required=True, help="pseudonymous id (never a name or e-mail)")
+    token.add_argument(
+        "--ttl", type=int, default=3600, help="seconds until it expires (default 3600)"
+    )
+    token.add_argument("--config", type=Path, metavar="FILE", help="node config (YAML)")
+    token.set_defaults(run=_cmd_token, action="token")
     vault = commands.add_parser(
         "vault", help="encrypt, decrypt and key recordings (streamed envelope encryption)"
     )
@@ -154,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyProviderError as err:
         print(f"media-node: {err}", file=sys.stderr)
         return 2 if args.action != "decrypt" else 1
-    except (UsageError, ObjectStoreError, ValueError) as err:
+    except (UsageError, ObjectStoreError, ValueError, NodeConfigError, TokenError) as err:
         print(f"media-node: {err}", file=sys.stderr)
         return 2
 

@@ -113,13 +113,13 @@ def running_coturn(
     directory.mkdir(parents=True, exist_ok=True)
     cert, key = write_self_signed_cert(directory)
     port, tls_port = free_port(), free_port()
-    relay_low = 50000 + (port % 1000) * 10
+    relay_low = 50000 + (port % 300) * 50
     log_file = directory / "turn.log"
     settings = TurnServerSettings(
         realm="turn.test.callvault.example",
         static_auth_secret=secret,
         relay_port_min=relay_low,
-        relay_port_max=relay_low + 9,
+        relay_port_max=relay_low + 49,
         listening_ips=("127.0.0.1",),
         relay_ip="127.0.0.1",
         listening_port=port,

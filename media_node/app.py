@@ -1,0 +1,417 @@
+"""The media node's HTTP API (aiohttp). JSON in, JSON out; every call but /healthz needs a
+bearer token (media_node.auth), and every recording access is written to the access log.
+
+    POST   /v1/sessions                      agent, supervisor
+    GET    /v1/sessions/{id}                 its participants, supervisor, dpo, auditor
+    POST   /v1/sessions/{id}/consent         the participant themself
+    POST   /v1/sessions/{id}/offer           the participant themself
+    POST   /v1/sessions/{id}/recording       an agent of the session, supervisor
+    DELETE /v1/sessions/{id}                 an agent of the session, supervisor
+    GET    /v1/recordings/{id}/manifest      supervisor, dpo, auditor; agents of the session
+    GET    /v1/recordings/{id}/media         the meeting type's access roles (agents: own sessions)
+    GET    /healthz
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from .auth import Principal, TokenError, verify_token
+from .envelope import FormatError, IntegrityError, TruncatedError
+from .manifest import ManifestError, check_pseudonym
+from .node import Node
+from .recorder import RecordingResult
+from .session import RecordingRefused, Session
+from .store import ObjectStoreError
+from .vault import decrypt_stream
+
+__all__ = ["NODE_KEY", "create_app"]
+
+logger = logging.getLogger("media_node.api")
+
+NODE_KEY = web.AppKey("node", Node)
+_PRINCIPAL = "principal"
+_SESSION_ID_LENGTH = 24
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@web.middleware
+async def _errors_and_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        if request.path != "/healthz":
+            header = request.headers.get("Authorization", "")
+            if not header.startswith("Bearer "):
+                raise ApiError(401, "missing bearer token")
+            try:
+                request[_PRINCIPAL] = verify_token(
+                    request.app[NODE_KEY].config.token_secret, header[7:].strip()
+                )
+            except TokenError as error:
+                raise ApiError(401, str(error)) from None
+        return await handler(request)
+    except ApiError as error:
+        return _error(error.status, error.message)
+    except web.HTTPRequestEntityTooLarge:
+        return _error(413, "request body too large")
+    except web.HTTPException as error:
+        return _error(error.status, error.reason)
+
+
+def _principal(request: web.Request) -> Principal:
+    principal: Principal = request[_PRINCIPAL]
+    return principal
+
+
+async def _json(request: web.Request) -> dict[str, Any]:
+    if (
+        request.content_length is not None
+        and request.content_length > request.app[NODE_KEY].config.max_body_bytes
+    ):
+        raise ApiError(413, "request body too large")
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ApiError(400, "body must be JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "body must be a JSON object")
+    return body
+
+
+def _field(body: dict[str, Any], name: str, kind: type, *, required: bool = True) -> Any:
+    if name not in body:
+        if required:
+            raise ApiError(400, f"'{name}' is required")
+        return None
+    value = body[name]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ApiError(400, f"'{name}' must be a {kind.__name__}")
+    return value
+
+
+def _pseudonym(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise ApiError(400, f"'{name}' must be a string")
+    try:
+        return check_pseudonym(value, name)
+    except ManifestError as error:
+        raise ApiError(400, str(error)) from None
+
+
+def _session(request: web.Request) -> Session:
+    session = request.app[NODE_KEY].sessions.get(request.match_info["session_id"])
+    if session is None or session.closed:
+        raise ApiError(404, "no such session")
+    return session
+
+
+def _require(condition: bool, message: str = "this role may not do that") -> None:
+    if not condition:
+        raise ApiError(403, message)
+
+
+def _is_session_agent(principal: Principal, session: Session) -> bool:
+    return principal.role == "agent" and session.participants.get(principal.subject) == "agent"
+
+
+def _results(results: list[RecordingResult]) -> list[dict[str, Any]]:
+    return [
+        {
+            "recording_id": r.recording_id,
+            "state": r.state,
+            "complete": bool(r.manifest and r.manifest.complete),
+            **({"reason": r.reason} if r.reason else {}),
+        }
+        for r in results
+    ]
+
+
+# -- handlers ---------------------------------------------------------------------------
+
+
+async def healthz(request: web.Request) -> web.Response:
+    node = request.app[NODE_KEY]
+    return web.json_response({"status": "ok", "sessions": len(node.sessions)})
+
+
+async def create_session(request: web.Request) -> web.Response:
+    node = request.app[NODE_KEY]
+    principal = _principal(request)
+    _require(
+        principal.role in ("agent", "supervisor"), "only agents and supervisors create sessions"
+    )
+    body = await _json(request)
+    name = _field(body, "meeting_type", str)
+    meeting_type = node.config.meeting_type(name)
+    if meeting_type is None:
+        known = sorted(m.name for m in node.config.stack.meeting_types)
+        raise ApiError(400, f"'meeting_type' must be in {known} (got '{name[:64]}')")
+    raw = _field(body, "participants", list)
+    if not 1 <= len(raw) <= 16:
+        raise ApiError(400, "'participants' must list 1 to 16 participants")
+    participants: dict[str, str] = {}
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise ApiError(400, f"participants[{index}] must be an object")
+        participant = _pseudonym(item.get("id"), f"participants[{index}].id")
+        role = item.get("role")
+        if role not in ("agent", "customer"):
+            raise ApiError(
+                400, f"participants[{index}].role must be in ['agent', 'customer'] (got {role!r})"
+            )
+        if participant in participants:
+            raise ApiError(400, f"participant '{participant}' is listed twice")
+        participants[participant] = role
+    if principal.role == "agent":
+        _require(
+            participants.get(principal.subject) == "agent",
+            "an agent can only create sessions they take part in",
+        )
+    session_id = f"ses-{secrets.token_hex(_SESSION_ID_LENGTH // 2)}"
+    session = Session(node, session_id, meeting_type, participants)
+    node.sessions[session_id] = session
+    recording = session.recording_status()
+    if meeting_type.recording != "forbidden":
+        problem = await asyncio.get_running_loop().run_in_executor(
+            None, node.probe_key_provider, meeting_type.name
+        )
+        recording["available"] = problem is None
+        if problem:
+            recording["reason"] = problem
+    node.access_log.record(principal.subject, principal.role, "session.create", session_id)
+    return web.json_response(
+        {
+            "session_id": session_id,
+            "ice_servers": node.ice_servers(principal.subject),
+            "recording": recording,
+        },
+        status=201,
+    )
+
+
+async def get_session(request: web.Request) -> web.Response:
+    node = request.app[NODE_KEY]
+    principal = _principal(request)
+    session = _session(request)
+    _require(
+        principal.subject in session.participants
+        or principal.role in ("supervisor", "dpo", "auditor")
+    )
+    return web.json_response(
+        {
+            "session_id": session.session_id,
+            "meeting_type": session.meeting_type.name,
+            "participants": [{"id": p, "role": r} for p, r in session.participants.items()],
+            "consents": [c.to_json() for c in session.consent_history],
+            "recording": session.recording_status(),
+            "recordings": _results(session.results),
+            "ice_servers": node.ice_servers(principal.subject)
+            if principal.subject in session.participants
+            else [],
+        }
+    )
+
+
+async def post_consent(request: web.Request) -> web.Response:
+    principal = _principal(request)
+    session = _session(request)
+    body = await _json(request)
+    participant = _pseudonym(_field(body, "participant", str), "participant")
+    granted = _field(body, "granted", bool)
+    text_version = _field(body, "text_version", str)
+    if not 1 <= len(text_version) <= 64:
+        raise ApiError(400, "'text_version' must be 1 to 64 characters")
+    if participant not in session.participants:
+        raise ApiError(404, "no such participant in this session")
+    _require(
+        principal.subject == participant,
+        "consent can only be given or withdrawn by the participant",
+    )
+    record = await session.record_consent(participant, granted, text_version)
+    request.app[NODE_KEY].access_log.record(
+        principal.subject,
+        principal.role,
+        "consent.grant" if granted else "consent.withdraw",
+        session.session_id,
+    )
+    return web.json_response(
+        {
+            **record.to_json(),
+            "recording": session.recording_status(),
+            "recordings": _results(session.results),
+        }
+    )
+
+
+async def post_offer(request: web.Request) -> web.Response:
+    node = request.app[NODE_KEY]
+    principal = _principal(request)
+    session = _session(request)
+    body = await _json(request)
+    participant = _pseudonym(_field(body, "participant", str), "participant")
+    if participant not in session.participants:
+        raise ApiError(404, "no such participant in this session")
+    _require(principal.subject == participant, "a participant can only send their own offer")
+    if _field(body, "type", str) != "offer":
+        raise ApiError(400, "'type' must be 'offer'")
+    sdp = _field(body, "sdp", str)
+    if len(sdp.encode()) > node.config.max_sdp_bytes:
+        raise ApiError(413, f"SDP larger than {node.config.max_sdp_bytes} bytes")
+    if not sdp.startswith("v=0") or "\x00" in sdp:
+        raise ApiError(400, "'sdp' is not a session description (must start with v=0)")
+    try:
+        answer = await session.answer(participant, sdp)
+    except ValueError as error:
+        raise ApiError(400, str(error)[:300]) from None
+    return web.json_response(
+        {"sdp": answer, "type": "answer", "recording": session.recording_status()}
+    )
+
+
+async def post_recording(request: web.Request) -> web.Response:
+    node = request.app[NODE_KEY]
+    principal = _principal(request)
+    session = _session(request)
+    _require(_is_session_agent(principal, session) or principal.role == "supervisor")
+    body = await _json(request)
+    action = _field(body, "action", str)
+    if action == "start":
+        try:
+            await session.start_recording()
+        except RecordingRefused as refused:
+            raise ApiError(refused.status, refused.reason) from None
+        node.access_log.record(
+            principal.subject, principal.role, "recording.start", session.session_id
+        )
+        return web.json_response({"recording": session.recording_status()})
+    if action == "stop":
+        result = await session.stop_recording()
+        node.access_log.record(
+            principal.subject, principal.role, "recording.stop", session.session_id
+        )
+        return web.json_response(
+            {
+                "recording": session.recording_status(),
+                "recordings": _results([result] if result else []),
+            }
+        )
+    raise ApiError(400, "'action' must be 'start' or 'stop'")
+
+
+async def delete_session(request: web.Request) -> web.Response:
+    node = request.app[NODE_KEY]
+    principal = _principal(request)
+    session = _session(request)
+    _require(_is_session_agent(principal, session) or principal.role == "supervisor")
+    results = await session.close()
+    node.sessions.pop(session.session_id, None)
+    node.access_log.record(principal.subject, principal.role, "session.close", session.session_id)
+    return web.json_response({"session_id": session.session_id, "recordings": _results(results)})
+
+
+def _recording_id(request: web.Request) -> str:
+    recording_id = request.match_info["recording_id"]
+    if not 8 <= len(recording_id) <= 64:
+        raise ApiError(404, "no such recording")
+    return recording_id
+
+
+async def get_manifest(request: web.Request) -> web.Response:
+    node = request.app[NODE_KEY]
+    principal, recording_id = _principal(request), _recording_id(request)
+    indexed = node.recordings.get(recording_id)
+    allowed = principal.role in ("supervisor", "dpo", "auditor") or (
+        principal.role == "agent" and indexed is not None and principal.subject in indexed.agents
+    )
+    if not allowed:
+        node.access_log.record(principal.subject, principal.role, "manifest.denied", recording_id)
+        raise ApiError(403, "this role may not read this recording's manifest")
+    found = await asyncio.get_running_loop().run_in_executor(None, node.find_manifest, recording_id)
+    if found is None:
+        raise ApiError(404, "no such recording")
+    node.access_log.record(principal.subject, principal.role, "manifest.read", recording_id)
+    return web.Response(body=found[0].to_json(), content_type="application/json")
+
+
+async def get_media(request: web.Request) -> web.StreamResponse:
+    node = request.app[NODE_KEY]
+    principal, recording_id = _principal(request), _recording_id(request)
+    found = await asyncio.get_running_loop().run_in_executor(None, node.find_manifest, recording_id)
+    if found is None:
+        raise ApiError(404, "no such recording")
+    manifest, object_key = found
+    meeting_type = node.config.meeting_type(manifest.meeting_type)
+    indexed = node.recordings.get(recording_id)
+    roles = meeting_type.access_roles if meeting_type else ()
+    allowed = principal.role in roles and (
+        principal.role != "agent" or (indexed is not None and principal.subject in indexed.agents)
+    )
+    if not allowed:
+        node.access_log.record(principal.subject, principal.role, "media.denied", recording_id)
+        raise ApiError(403, f"only {list(roles)} may play this recording")
+    node.access_log.record(principal.subject, principal.role, "media.read", recording_id)
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "video/webm" if "vp8" in manifest.codecs else "audio/webm",
+            "Cache-Control": "no-store",
+        }
+    )
+    await response.prepare(request)
+    loop = asyncio.get_running_loop()
+    plaintext = decrypt_stream(
+        node.store.read(object_key), {node.key_provider.provider_id: node.key_provider}
+    )
+    sentinel = object()
+    while True:
+        try:
+            chunk = await loop.run_in_executor(None, next, plaintext, sentinel)
+        except (IntegrityError, TruncatedError, FormatError, ObjectStoreError) as error:
+            logger.error("recording %s failed to decrypt: %s", recording_id, error)
+            node.access_log.record(
+                principal.subject, principal.role, "media.integrity-failure", recording_id
+            )
+            raise ConnectionResetError("recording failed authentication") from None
+        if chunk is sentinel:
+            break
+        await response.write(chunk)  # type: ignore[arg-type]
+    await response.write_eof()
+    return response
+
+
+def create_app(node: Node) -> web.Application:
+    app = web.Application(
+        middlewares=[_errors_and_auth], client_max_size=node.config.max_body_bytes
+    )
+    app[NODE_KEY] = node
+    app.router.add_get("/healthz", healthz)
+    app.router.add_post("/v1/sessions", create_session)
+    app.router.add_get("/v1/sessions/{session_id}", get_session)
+    app.router.add_post("/v1/sessions/{session_id}/consent", post_consent)
+    app.router.add_post("/v1/sessions/{session_id}/offer", post_offer)
+    app.router.add_post("/v1/sessions/{session_id}/recording", post_recording)
+    app.router.add_delete("/v1/sessions/{session_id}", delete_session)
+    app.router.add_get("/v1/recordings/{recording_id}/manifest", get_manifest)
+    app.router.add_get("/v1/recordings/{recording_id}/media", get_media)
+
+    async def on_cleanup(app: web.Application) -> None:
+        await app[NODE_KEY].close()
+
+    app.on_cleanup.append(on_cleanup)
+    return app

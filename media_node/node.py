@@ -1,0 +1,177 @@
+"""The media node's state: config, key provider, object store, sessions, recordings index."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from infra.config import MeetingType
+from infra.turn_config import turn_rest_credentials
+
+from .access_log import AccessLog
+from .keys import KeyProvider, KmsKeyProvider, LocalKeyProvider, create_local_key_file
+from .manifest import Manifest
+from .node_config import NodeConfig
+from .policy_context import recording_context
+from .recorder import Recorder, recording_keys
+from .recording_rules import stored_media_kinds
+from .session import Session
+from .spool import flush_pending
+from .store import LocalDirectoryStore, ObjectStore, ObjectStoreError, S3ObjectStore
+
+__all__ = ["IndexedRecording", "Node", "build_key_provider", "build_store"]
+
+logger = logging.getLogger("media_node")
+
+
+def build_key_provider(settings: dict[str, Any]) -> KeyProvider:
+    if settings["type"] == "local":
+        path = Path(settings["path"])
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            create_local_key_file(path)
+        return LocalKeyProvider(path)
+    import boto3
+
+    client = boto3.client(
+        "kms", region_name=settings.get("region"), endpoint_url=settings.get("endpoint_url")
+    )
+    return KmsKeyProvider(client, str(settings["key_id"]))
+
+
+def build_store(settings: dict[str, Any]) -> ObjectStore:
+    if settings["type"] == "local":
+        return LocalDirectoryStore(Path(settings["path"]))
+    import boto3
+
+    client = boto3.client(
+        "s3", region_name=settings.get("region"), endpoint_url=settings.get("endpoint_url")
+    )
+    return S3ObjectStore(client, str(settings["bucket"]), kms_key_id=settings.get("kms_key_id"))
+
+
+@dataclass(frozen=True)
+class IndexedRecording:
+    recording_id: str
+    meeting_type: str
+    session_id: str
+    agents: tuple[str, ...]
+
+
+class Node:
+    def __init__(
+        self,
+        config: NodeConfig,
+        *,
+        key_provider: KeyProvider | None = None,
+        store: ObjectStore | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.key_provider = key_provider or build_key_provider(config.key_provider)
+        self.store = store or build_store(config.store)
+        self.spool_dir = config.state_dir / "spool"
+        self.access_log = AccessLog(config.state_dir / "access.log")
+        self.sessions: dict[str, Session] = {}
+        self.recordings: dict[str, IndexedRecording] = {}
+        self._clock = clock
+
+    # -- TURN ----------------------------------------------------------------------------
+
+    def ice_servers(self, pseudonym: str) -> list[dict[str, Any]]:
+        ice = self.config.ice
+        if not ice.turn_urls or not ice.turn_secret:
+            return []
+        credentials = turn_rest_credentials(
+            ice.turn_secret, pseudonym, now=int(self._clock()), ttl_seconds=ice.credential_ttl
+        )
+        return [
+            {
+                "urls": list(ice.turn_urls),
+                "username": credentials.username,
+                "credential": credentials.password,
+            }
+        ]
+
+    # -- recordings ----------------------------------------------------------------------
+
+    def probe_key_provider(self, meeting_type: str) -> str | None:
+        """None if a data key can be had now, else why not (the agent must know before the call)."""
+        from .keys import KeyProviderError
+
+        try:
+            self.key_provider.generate_data_key(
+                recording_context("probe-key-provider", meeting_type)
+            ).wipe()
+        except KeyProviderError as error:
+            return f"key provider unavailable ({error})"
+        return None
+
+    def new_recorder(
+        self,
+        *,
+        recording_id: str,
+        meeting_type: MeetingType,
+        subjects: tuple[str, ...],
+        consent_refs: tuple[str, ...],
+        expected_tracks: int,
+        on_late_track: Callable[[str], None],
+        request_keyframe: Callable[[Any], None],
+        loop: asyncio.AbstractEventLoop,
+    ) -> Recorder:
+        return Recorder(
+            recording_id=recording_id,
+            meeting_type=meeting_type.name,
+            legal_basis=meeting_type.legal_basis,
+            retention_days=meeting_type.retention_days,
+            stored_kinds=stored_media_kinds(meeting_type.mode),
+            subjects=subjects,
+            consent_refs=consent_refs,
+            key_provider=self.key_provider,
+            store=self.store,
+            spool_dir=self.spool_dir,
+            expected_tracks=expected_tracks,
+            on_late_track=on_late_track,
+            request_keyframe=request_keyframe,
+            loop=loop,
+        )
+
+    def index_recording(self, recording_id: str, session: Session) -> None:
+        agents = tuple(p for p, role in session.participants.items() if role == "agent")
+        self.recordings[recording_id] = IndexedRecording(
+            recording_id, session.meeting_type.name, session.session_id, agents
+        )
+
+    def find_manifest(self, recording_id: str) -> tuple[Manifest, str] | None:
+        """The stored manifest and ciphertext key of a recording, or None."""
+        indexed = self.recordings.get(recording_id)
+        names = (
+            [indexed.meeting_type] if indexed else [m.name for m in self.config.stack.meeting_types]
+        )
+        for name in names:
+            object_key, manifest_key = recording_keys(name, recording_id)
+            try:
+                return Manifest.from_json(self.store.get_bytes(manifest_key)), object_key
+            except ObjectStoreError:
+                continue
+        return None
+
+    def flush_spool(self) -> list[str]:
+        def content_type(key: str) -> str:
+            return (
+                "application/json"
+                if key.endswith(".json")
+                else "application/vnd.callvault.recording"
+            )
+
+        return flush_pending(self.store, self.spool_dir, content_type)
+
+    async def close(self) -> None:
+        for session in list(self.sessions.values()):
+            await session.close()
+        self.sessions.clear()

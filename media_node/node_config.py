@@ -1,0 +1,221 @@
+"""The media node's configuration (YAML), with embedded defaults that need no AWS.
+
+    listen: {host: 127.0.0.1, port: 8443}
+    stack_file: Pulumi.dev.yaml        # the same stack file the infra reads (infra.config)
+    stack: dev
+    state_dir: .callvault-node         # local key, secrets, local store, spool, access log
+    ice:
+      transport_policy: relay          # relay (production) | all (development without TURN)
+      turn_urls: ["turns:turn.example.eu:5349?transport=tcp"]
+      turn_secret: {env: CALLVAULT_TURN_SECRET}
+      credential_ttl: 600
+    token_secret: {env: CALLVAULT_TOKEN_SECRET}
+    key_provider: {type: kms, key_id: arn:aws:kms:..., region: eu-central-1}
+    store: {type: s3, bucket: callvault-dev-recordings, region: eu-central-1, kms_key_id: arn:...}
+    limits: {max_body_bytes: 65536, max_sdp_bytes: 32768}
+
+A secret is ``{env: NAME}`` or ``{file: PATH}``; never a literal in the file. Without config
+the node uses a local key file, a local store and generated secrets under ``state_dir``, and
+the dev stack's meeting types.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from infra.config import ConfigError, MeetingType, StackConfig, load_stack_file
+
+__all__ = [
+    "DEFAULT_STACK_FILE",
+    "IceSettings",
+    "NodeConfig",
+    "NodeConfigError",
+    "load_node_config",
+]
+
+DEFAULT_STACK_FILE = Path(__file__).resolve().parent.parent / "Pulumi.dev.yaml"
+
+
+class NodeConfigError(ValueError):
+    """The node's config names a bad key or value; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class IceSettings:
+    transport_policy: str = "relay"
+    """``relay``: the node only uses TURN-relayed candidates, so it never sees client IPs."""
+    turn_urls: tuple[str, ...] = ()
+    turn_secret: str | None = None
+    credential_ttl: int = 600
+
+    def __post_init__(self) -> None:
+        if self.transport_policy not in ("relay", "all"):
+            raise NodeConfigError(
+                f"ice.transport_policy must be in ['relay', 'all'] (got '{self.transport_policy}')"
+            )
+        for url in self.turn_urls:
+            if not url.startswith(("turn:", "turns:")):
+                raise NodeConfigError(
+                    f"ice.turn_urls entries must start with turn: or turns: (got '{url}')"
+                )
+        if self.turn_urls and not self.turn_secret:
+            raise NodeConfigError("ice.turn_secret is required when ice.turn_urls is set")
+        if self.transport_policy == "relay" and not self.turn_urls:
+            raise NodeConfigError("ice.transport_policy 'relay' needs ice.turn_urls")
+        if not 60 <= self.credential_ttl <= 86400:
+            raise NodeConfigError(
+                f"ice.credential_ttl must be 60..86400 (got {self.credential_ttl})"
+            )
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    host: str
+    port: int
+    stack: StackConfig
+    state_dir: Path
+    ice: IceSettings
+    token_secret: bytes
+    key_provider: dict[str, Any]
+    store: dict[str, Any]
+    max_body_bytes: int = 64 * 1024
+    max_sdp_bytes: int = 32 * 1024
+    notes: tuple[str, ...] = field(default=())
+    """Warnings to print at start-up (development settings in use)."""
+
+    def meeting_type(self, name: str) -> MeetingType | None:
+        return next((m for m in self.stack.meeting_types if m.name == name), None)
+
+
+def _secret(value: Any, key: str, base: Path) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or len(value) != 1 or not {"env", "file"} & set(value):
+        raise NodeConfigError(f"{key} must be {{env: NAME}} or {{file: PATH}}, never a literal")
+    if "env" in value:
+        secret = os.environ.get(str(value["env"]))
+        if not secret:
+            raise NodeConfigError(f"{key}: environment variable {value['env']} is not set")
+        return secret
+    path = base / str(value["file"])
+    try:
+        return path.read_text().strip()
+    except OSError as error:
+        raise NodeConfigError(f"{key}: cannot read {path} ({error.strerror})") from None
+
+
+def _local_secret(path: Path) -> str:
+    """A generated secret kept in a 0600 file, so restarts and ``media-node token`` agree."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    value = secrets.token_urlsafe(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def _mapping(document: dict[str, Any], key: str) -> dict[str, Any]:
+    value = document.get(key) or {}
+    if not isinstance(value, dict):
+        raise NodeConfigError(f"{key} must be a mapping")
+    return value
+
+
+_KNOWN = {
+    "listen",
+    "stack_file",
+    "stack",
+    "state_dir",
+    "ice",
+    "token_secret",
+    "key_provider",
+    "store",
+    "limits",
+}
+
+
+def load_node_config(path: str | Path | None = None) -> NodeConfig:
+    """Read ``path`` (or use the embedded defaults) into a validated :class:`NodeConfig`."""
+    document: dict[str, Any] = {}
+    base = Path.cwd()
+    if path is not None:
+        file = Path(path)
+        try:
+            loaded = yaml.safe_load(file.read_text())
+        except OSError as error:
+            raise NodeConfigError(f"{file}: {error.strerror}") from None
+        except yaml.YAMLError as error:
+            raise NodeConfigError(f"{file}: not YAML ({str(error).splitlines()[0]})") from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise NodeConfigError(f"{file}: expected a mapping at the top level")
+        document = loaded or {}
+        base = file.resolve().parent
+    unknown = sorted(set(document) - _KNOWN)
+    if unknown:
+        raise NodeConfigError(f"unknown config keys {unknown}; allowed: {sorted(_KNOWN)}")
+    notes: list[str] = []
+    state_dir = base / str(document.get("state_dir", ".callvault-node"))
+    stack_file = (
+        base / str(document["stack_file"]) if "stack_file" in document else DEFAULT_STACK_FILE
+    )
+    try:
+        stack = load_stack_file(stack_file, document.get("stack"))
+    except ConfigError as error:
+        raise NodeConfigError(f"{stack_file}: {error}") from None
+    except FileNotFoundError:
+        raise NodeConfigError(f"stack_file {stack_file} does not exist") from None
+    listen = _mapping(document, "listen")
+    ice_raw = _mapping(document, "ice")
+    turn_urls = tuple(str(u) for u in ice_raw.get("turn_urls", ()))
+    policy = str(ice_raw.get("transport_policy", "relay" if turn_urls else "all"))
+    if policy == "all":
+        notes.append(
+            "ICE transport policy 'all': without a TURN relay the node sees participants' IP "
+            "addresses (development only; set ice.turn_urls for production)"
+        )
+    ice = IceSettings(
+        transport_policy=policy,
+        turn_urls=turn_urls,
+        turn_secret=_secret(ice_raw.get("turn_secret"), "ice.turn_secret", base),
+        credential_ttl=int(ice_raw.get("credential_ttl", 600)),
+    )
+    token_secret = _secret(document.get("token_secret"), "token_secret", base)
+    if token_secret is None:
+        token_secret = _local_secret(state_dir / "token.secret")
+        notes.append(f"token secret generated in {state_dir / 'token.secret'}")
+    key_provider = _mapping(document, "key_provider") or {
+        "type": "local",
+        "path": str(state_dir / "vault.key"),
+    }
+    store = _mapping(document, "store") or {"type": "local", "path": str(state_dir / "store")}
+    if key_provider.get("type") not in ("local", "kms"):
+        raise NodeConfigError(
+            f"key_provider.type must be in ['local', 'kms'] (got {key_provider.get('type')!r})"
+        )
+    if store.get("type") not in ("local", "s3"):
+        raise NodeConfigError(f"store.type must be in ['local', 's3'] (got {store.get('type')!r})")
+    limits = _mapping(document, "limits")
+    port = int(listen.get("port", 8443))
+    if not 0 <= port <= 65535:
+        raise NodeConfigError(f"listen.port must be 0..65535 (got {port})")
+    return NodeConfig(
+        host=str(listen.get("host", "127.0.0.1")),
+        port=port,
+        stack=stack,
+        state_dir=state_dir,
+        ice=ice,
+        token_secret=token_secret.encode(),
+        key_provider=dict(key_provider),
+        store=dict(store),
+        max_body_bytes=int(limits.get("max_body_bytes", 64 * 1024)),
+        max_sdp_bytes=int(limits.get("max_sdp_bytes", 32 * 1024)),
+        notes=tuple(notes),
+    )

@@ -1,0 +1,269 @@
+"""One recording: encoded frames of a session's tracks -> WebM -> envelope encryption -> store.
+
+The event loop only moves frames into a queue; a writer thread muxes, encrypts and uploads
+(boto3 is blocking). The data key is obtained when the recorder is created, so a key provider
+that is down refuses the recording before any media is accepted.
+
+The container header needs every stream up front, but participants' tracks arrive one after
+another: frames are held until each expected track has produced a usable first frame (video:
+a keyframe) or ``grace_seconds`` have passed since the first frame. A track that first
+produces media after the header was written is reported through ``on_late_track`` so the
+session can roll over to a new recording that includes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiortc.mediastreams import MediaStreamError
+
+from .container import ContainerWriter, TrackSpec, video_dimensions
+from .keys import KeyProvider
+from .manifest import Manifest
+from .passthrough import EncodedFrame
+from .policy_context import recording_context
+from .spool import SpoolingWriter
+from .store import ObjectStore
+from .vault import EncryptingWriter
+
+__all__ = ["RecordingResult", "Recorder", "recording_keys"]
+
+logger = logging.getLogger("media_node.recorder")
+
+CONTENT_TYPE = "application/vnd.callvault.recording"
+
+
+def recording_keys(meeting_type: str, recording_id: str) -> tuple[str, str]:
+    """Object keys of the ciphertext and its manifest: under the meeting type's lifecycle prefix."""
+    prefix = f"recordings/{meeting_type}/{recording_id}"
+    return f"{prefix}.cvr", f"{prefix}.manifest.json"
+
+
+@dataclass
+class RecordingResult:
+    recording_id: str
+    manifest: Manifest | None
+    state: str
+    """``stored``, ``pending-upload`` (spooled locally, encrypted), ``empty`` or ``failed``."""
+    reason: str | None = None
+    frames: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Pending:
+    key: str
+    frame: EncodedFrame
+    arrival: float
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class Recorder:
+    def __init__(
+        self,
+        *,
+        recording_id: str,
+        meeting_type: str,
+        legal_basis: str,
+        retention_days: int,
+        stored_kinds: frozenset[str],
+        subjects: tuple[str, ...],
+        consent_refs: tuple[str, ...],
+        key_provider: KeyProvider,
+        store: ObjectStore,
+        spool_dir: Path,
+        expected_tracks: int,
+        grace_seconds: float = 2.0,
+        on_late_track: Callable[[str], None] | None = None,
+        request_keyframe: Callable[[Any], None] | None = None,
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        self.recording_id = recording_id
+        self.meeting_type = meeting_type
+        self._legal_basis = legal_basis
+        self._retention_days = retention_days
+        self.stored_kinds = stored_kinds
+        self._subjects = subjects
+        self._consent_refs = consent_refs
+        self._store = store
+        self._expected = max(1, expected_tracks)
+        self._grace = grace_seconds
+        self._on_late_track = on_late_track
+        self._request_keyframe = request_keyframe
+        self._added: set[int] = set()
+        self._object_key, self._manifest_key = recording_keys(meeting_type, recording_id)
+        self._spool_dir = spool_dir
+        self._sink = SpoolingWriter(store, self._object_key, CONTENT_TYPE, spool_dir)
+        try:
+            # Raises KeyProviderError when the key provider is unavailable: nothing recorded.
+            self._encrypting = EncryptingWriter(
+                key_provider, self._sink, recording_context(recording_id, meeting_type)
+            )
+        except BaseException:
+            self._sink.abort()
+            raise
+        self.started_at = _now()
+        self._t0 = time.monotonic()
+        self._queue: queue.Queue[_Pending | None] = queue.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._track_keys: list[str] = []
+        self._thread = threading.Thread(
+            target=self._run, name=f"recorder-{recording_id}", daemon=True
+        )
+        self._container: ContainerWriter | None = None
+        self._error: str | None = None
+        self._late: set[str] = set()
+        self._loop = loop
+        self._thread.start()
+
+    # -- event loop side -----------------------------------------------------------------
+
+    def add_track(self, participant: str, track: Any) -> None:
+        """Record ``track`` (already switched to passthrough) if its kind may be stored."""
+        if track.kind not in self.stored_kinds or id(track) in self._added:
+            return
+        self._added.add(id(track))
+        if track.kind == "video" and self._request_keyframe is not None:
+            self._request_keyframe(track)  # the container starts at a keyframe: ask for one now
+        key = f"{participant}/{track.kind}/{len(self._track_keys)}"
+        self._track_keys.append(key)
+        self._tasks.append(asyncio.ensure_future(self._read(key, track)))
+
+    async def _read(self, key: str, track: Any) -> None:
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                return
+            if not isinstance(frame, EncodedFrame) or frame.kind not in self.stored_kinds:
+                continue
+            self._queue.put(_Pending(key, frame, time.monotonic() - self._t0))
+
+    async def stop(self) -> RecordingResult:
+        """Stop reading, finish the container, encrypt the tail, upload, write the manifest."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._queue.put(None)
+        await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
+        return await asyncio.get_running_loop().run_in_executor(None, self._finish)
+
+    # -- writer thread -------------------------------------------------------------------
+
+    def _open_container(self, held: list[_Pending]) -> None:
+        specs: dict[str, TrackSpec] = {}
+        for item in held:
+            if item.key in specs:
+                continue
+            width, height = (0, 0)
+            if item.frame.kind == "video":
+                if not item.frame.keyframe:
+                    continue
+                width, height = video_dimensions(item.frame)
+            specs[item.key] = TrackSpec(item.key, item.frame.codec, item.frame.kind, width, height)
+        if specs:
+            self._container = ContainerWriter(self._encrypting.write, list(specs.values()))
+
+    def _usable(self, item: _Pending) -> bool:
+        return item.frame.kind != "video" or item.frame.keyframe
+
+    def _run(self) -> None:
+        held: list[_Pending] = []
+        ready: set[str] = set()
+        first_at: float | None = None
+        try:
+            while True:
+                try:
+                    item = self._queue.get(timeout=0.1)
+                except queue.Empty:
+                    item = _Pending("", EncodedFrame("", "", b"", 0, 1, False), -1.0)
+                if item is None:
+                    if self._container is None and held:
+                        self._open_container(held)
+                        self._drain(held)
+                    return
+                if self._container is not None:
+                    if item.key and not self._container.write(item.key, item.frame, item.arrival):
+                        if (
+                            item.key not in self._container.frame_counts()
+                            and item.key not in self._late
+                        ):
+                            self._late.add(item.key)
+                            if self._on_late_track is not None:
+                                self._loop.call_soon_threadsafe(self._on_late_track, item.key)
+                    continue
+                if item.key:
+                    held.append(item)
+                    first_at = item.arrival if first_at is None else first_at
+                    if self._usable(item):
+                        ready.add(item.key)
+                waited = (time.monotonic() - self._t0) - (first_at or 0.0)
+                if first_at is not None and (len(ready) >= self._expected or waited >= self._grace):
+                    self._open_container(held)
+                    self._drain(held)
+                    held = []
+        except Exception as error:  # the recording fails; the session keeps running
+            logger.error("recording %s failed: %s", self.recording_id, error)
+            self._error = f"{type(error).__name__}: {error}"
+
+    def _drain(self, held: list[_Pending]) -> None:
+        assert self._container is not None
+        for item in held:
+            self._container.write(item.key, item.frame, item.arrival)
+
+    def _finish(self) -> RecordingResult:
+        frames = self._container.frame_counts() if self._container else {}
+        if self._container is None or self._error:
+            self._encrypting.abort()
+            state = "failed" if self._error else "empty"
+            return RecordingResult(self.recording_id, None, state, self._error, frames)
+        try:
+            self._container.close()
+            encrypted = self._encrypting.close()
+        except Exception as error:
+            self._encrypting.abort()
+            return RecordingResult(self.recording_id, None, "failed", str(error), frames)
+        complete = self._sink.state == "uploaded"
+        ended = _now()
+        retention_until = (
+            dt.date.fromisoformat(ended[:10]) + dt.timedelta(days=self._retention_days)
+        ).isoformat()
+        manifest = Manifest(
+            recording_id=self.recording_id,
+            meeting_type=self.meeting_type,
+            legal_basis=self._legal_basis,
+            subjects=self._subjects,
+            consent_refs=self._consent_refs,
+            started_at=self.started_at,
+            ended_at=ended,
+            retention_until=retention_until,
+            key_provider=encrypted.key_provider,
+            key_ref=encrypted.key_ref,
+            ciphertext_sha256=encrypted.ciphertext_sha256,
+            ciphertext_size=encrypted.ciphertext_size,
+            container=self._container.format,
+            codecs=self._container.codecs,
+            complete=complete,
+        )
+        if not complete:
+            # The manifest waits in the spool with the ciphertext (flush_pending uploads both).
+            with SpoolingWriter(
+                self._store, self._manifest_key, "application/json", self._spool_dir, retries=1
+            ) as writer:
+                writer.write(manifest.to_json())
+            return RecordingResult(
+                self.recording_id, manifest, "pending-upload", self._sink.store_error, frames
+            )
+        self._store.put_bytes(self._manifest_key, manifest.to_json(), "application/json")
+        return RecordingResult(self.recording_id, manifest, "stored", None, frames)

@@ -1,0 +1,280 @@
+"""A call session: participants, consent, peer connections and the current recording.
+
+The recording rules (media_node.recording_rules) decide; this class applies them:
+``required`` meeting types start recording when the first track arrives, ``optional`` ones on
+an agent's start, ``forbidden`` ones never; a withdrawn consent (where consent is the legal
+basis) stops the recording at once and keeps what was recorded under the consent given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import secrets
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
+from aiortc.rtcconfiguration import RTCIceTransportPolicy
+
+from infra.config import MeetingType
+
+from .keys import KeyProviderError
+from .passthrough import discard, passthrough
+from .recorder import Recorder, RecordingResult
+from .recording_rules import start_refusal, stored_media_kinds, withdrawal_stops_recording
+from .store import ObjectStoreError
+
+if TYPE_CHECKING:
+    from .node import Node
+
+__all__ = ["ConsentRecord", "RecordingRefused", "Session"]
+
+logger = logging.getLogger("media_node.session")
+
+
+def _what(error: Exception) -> str:
+    return "key provider" if isinstance(error, KeyProviderError) else "recording store"
+
+
+class RecordingRefused(Exception):
+    """A recording may not or cannot start; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, reason: str, status: int = 409) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    consent_id: str
+    participant: str
+    granted: bool
+    at: str
+    text_version: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "consent_id": self.consent_id,
+            "participant": self.participant,
+            "granted": self.granted,
+            "at": self.at,
+            "text_version": self.text_version,
+        }
+
+
+@dataclass
+class Session:
+    node: Node
+    session_id: str
+    meeting_type: MeetingType
+    participants: dict[str, str]
+    """Pseudonymous participant id -> role (``agent`` or ``customer``)."""
+    consents: dict[str, ConsentRecord] = field(default_factory=dict)
+    consent_history: list[ConsentRecord] = field(default_factory=list)
+    peers: dict[str, RTCPeerConnection] = field(default_factory=dict)
+    tracks: list[tuple[str, Any]] = field(default_factory=list)
+    recorder: Recorder | None = None
+    results: list[RecordingResult] = field(default_factory=list)
+    refusal: str | None = None
+    """Why the last (automatic) start failed, for the agent to see."""
+    closed: bool = False
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def stored_kinds(self) -> frozenset[str]:
+        return stored_media_kinds(self.meeting_type.mode)
+
+    def recording_status(self) -> dict[str, Any]:
+        mt = self.meeting_type
+        state = "recording" if self.recorder else ("refused" if self.refusal else "idle")
+        status: dict[str, Any] = {
+            "policy": mt.recording,
+            "mode": mt.mode,
+            "legal_basis": mt.legal_basis,
+            "notice": mt.notice,
+            "state": state,
+        }
+        if self.refusal:
+            status["reason"] = self.refusal
+        return status
+
+    # -- consent -------------------------------------------------------------------------
+
+    async def record_consent(
+        self, participant: str, granted: bool, text_version: str
+    ) -> ConsentRecord:
+        record = ConsentRecord(
+            consent_id=f"cns-{secrets.token_hex(8)}",
+            participant=participant,
+            granted=granted,
+            at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+            text_version=text_version,
+        )
+        self.consents[participant] = record
+        self.consent_history.append(record)
+        if (
+            not granted
+            and self.recorder
+            and withdrawal_stops_recording(self.meeting_type.legal_basis)
+        ):
+            await self.stop_recording()
+        return record
+
+    # -- media ---------------------------------------------------------------------------
+
+    def _configuration(self) -> RTCConfiguration:
+        ice = self.node.config.ice
+        servers = [
+            RTCIceServer(
+                urls=server["urls"], username=server["username"], credential=server["credential"]
+            )
+            for server in self.node.ice_servers(f"node-{self.session_id[-12:]}")
+        ]
+        policy = (
+            RTCIceTransportPolicy.RELAY
+            if ice.transport_policy == "relay"
+            else RTCIceTransportPolicy.ALL
+        )
+        return RTCConfiguration(iceServers=servers, iceTransportPolicy=policy)
+
+    async def answer(self, participant: str, sdp: str) -> str:
+        """Accept ``participant``'s offer; returns the answer SDP. Raises ``ValueError``."""
+        old = self.peers.pop(participant, None)
+        if old is not None:
+            await old.close()
+        pc = RTCPeerConnection(self._configuration())
+        self.peers[participant] = pc
+
+        @pc.on("track")
+        def on_track(track: Any) -> None:
+            if track.kind in self.stored_kinds:
+                passthrough(track)
+            else:
+                discard(track)  # e.g. video in an audio-only meeting: never read, never stored
+            self.tracks.append((participant, track))
+            asyncio.ensure_future(self._track_arrived(participant, track))
+
+        try:
+            await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+            for transceiver in pc.getTransceivers():
+                if transceiver.kind not in self.stored_kinds:
+                    transceiver.direction = "inactive"
+            await pc.setLocalDescription(await pc.createAnswer())
+        except Exception as error:  # aiortc raises many types on a hostile SDP; all are a 400
+            self.peers.pop(participant, None)
+            await pc.close()
+            raise ValueError(f"cannot use this offer: {type(error).__name__}: {error}") from None
+        return str(pc.localDescription.sdp)
+
+    async def _track_arrived(self, participant: str, track: Any) -> None:
+        async with self._lock:
+            if self.closed or track.kind not in self.stored_kinds:
+                return
+            if self.recorder is not None:
+                self.recorder.add_track(participant, track)
+                return
+            if self.meeting_type.recording == "required":
+                try:
+                    await self._start_locked()
+                except RecordingRefused as refused:
+                    self.refusal = refused.reason
+                    logger.warning(
+                        "session %s: required recording refused: %s",
+                        self.session_id,
+                        refused.reason,
+                    )
+
+    # -- recording -----------------------------------------------------------------------
+
+    async def start_recording(self) -> None:
+        async with self._lock:
+            await self._start_locked()
+
+    def _refusal(self) -> str | None:
+        return start_refusal(
+            self.meeting_type.recording,
+            self.meeting_type.legal_basis,
+            list(self.participants),
+            {p: c.granted for p, c in self.consents.items()},
+            already_recording=self.recorder is not None,
+        )
+
+    async def _start_locked(self) -> None:
+        reason = self._refusal()
+        if reason:
+            raise RecordingRefused(reason)
+        recording_id = f"rec-{secrets.token_hex(12)}"
+        consent_refs = tuple(c.consent_id for c in self.consents.values() if c.granted)
+        expected = len(self.participants) * len(self.stored_kinds)
+        loop = asyncio.get_running_loop()
+        try:
+            recorder = await loop.run_in_executor(
+                None,
+                lambda: self.node.new_recorder(
+                    recording_id=recording_id,
+                    meeting_type=self.meeting_type,
+                    subjects=tuple(sorted(self.participants)),
+                    consent_refs=consent_refs,
+                    expected_tracks=expected,
+                    on_late_track=self._late_track,
+                    request_keyframe=self._request_keyframe,
+                    loop=loop,
+                ),
+            )
+        except (KeyProviderError, ObjectStoreError) as error:
+            raise RecordingRefused(
+                f"recording refused: {_what(error)} unavailable ({error})", 503
+            ) from None
+        self.recorder = recorder
+        self.refusal = None
+        for participant, track in self.tracks:
+            if track.readyState == "live":
+                recorder.add_track(participant, track)
+        self.node.index_recording(recording_id, self)
+
+    def _request_keyframe(self, track: Any) -> None:
+        """Send a PLI (RFC 4585) for ``track`` to its sender, if media already flows."""
+        for pc in self.peers.values():
+            for transceiver in pc.getTransceivers():
+                receiver = transceiver.receiver
+                if receiver.track is track:
+                    for source in receiver.getSynchronizationSources():
+                        asyncio.ensure_future(receiver._send_rtcp_pli(source.source))
+
+    def _late_track(self, key: str) -> None:
+        """A track first produced media after the header: roll over to a new recording."""
+        logger.info("session %s: late track %s, rolling over", self.session_id, key)
+        asyncio.ensure_future(self._rollover())
+
+    async def _rollover(self) -> None:
+        async with self._lock:
+            if self.recorder is None or self.closed:
+                return
+            await self._stop_locked()
+            try:
+                await self._start_locked()
+            except RecordingRefused as refused:
+                self.refusal = refused.reason
+
+    async def stop_recording(self) -> RecordingResult | None:
+        async with self._lock:
+            return await self._stop_locked()
+
+    async def _stop_locked(self) -> RecordingResult | None:
+        recorder, self.recorder = self.recorder, None
+        if recorder is None:
+            return None
+        result = await recorder.stop()
+        self.results.append(result)
+        return result
+
+    async def close(self) -> list[RecordingResult]:
+        async with self._lock:
+            self.closed = True
+            peers, self.peers = list(self.peers.values()), {}
+            await self._stop_locked()
+        await asyncio.gather(*(pc.close() for pc in peers), return_exceptions=True)
+        return list(self.results)

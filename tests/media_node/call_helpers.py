@@ -1,0 +1,145 @@
+"""Test helpers: a media node on a free port, an API client, and aiortc call participants."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from aiortc import (
+    RTCConfiguration,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCSessionDescription,
+)
+from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
+from aiortc.rtcconfiguration import RTCIceTransportPolicy
+
+from infra.config import StackConfig
+from media_node.app import create_app
+from media_node.auth import issue_token
+from media_node.keys import KeyProvider
+from media_node.node import Node
+from media_node.node_config import IceSettings, NodeConfig
+from media_node.passthrough import install
+from media_node.store import ObjectStore
+from tests.servers import RunningTurnServer, free_port
+
+
+def node_config(
+    state_dir: Path,
+    stack: StackConfig,
+    turn: RunningTurnServer | None,
+    **overrides: Any,
+) -> NodeConfig:
+    ice = (
+        IceSettings(
+            transport_policy="relay",
+            turn_urls=(f"turn:{turn.host}:{turn.port}?transport=udp",),
+            turn_secret=turn.secret,
+        )
+        if turn
+        else IceSettings(transport_policy="all")
+    )
+    config = NodeConfig(
+        host="127.0.0.1",
+        port=free_port(),
+        stack=stack,
+        state_dir=state_dir,
+        ice=ice,
+        token_secret=secrets.token_bytes(32),
+        key_provider={"type": "local", "path": str(state_dir / "vault.key")},
+        store={"type": "local", "path": str(state_dir / "store")},
+    )
+    return replace(config, **overrides)
+
+
+@dataclass
+class RunningNode:
+    node: Node
+    url: str
+
+    def token(self, role: str, subject: str, ttl: int = 600) -> str:
+        return issue_token(self.node.config.token_secret, role, subject, ttl=ttl)
+
+
+@asynccontextmanager
+async def running_node(
+    config: NodeConfig,
+    *,
+    key_provider: KeyProvider | None = None,
+    store: ObjectStore | None = None,
+) -> AsyncIterator[RunningNode]:
+    install()
+    node = Node(config, key_provider=key_provider, store=store)
+    runner = web.AppRunner(create_app(node))
+    await runner.setup()
+    site = web.TCPSite(runner, config.host, config.port)
+    await site.start()
+    try:
+        yield RunningNode(node, f"http://{config.host}:{config.port}")
+    finally:
+        await runner.cleanup()
+
+
+class Api:
+    """The node's API as one participant or staff member sees it."""
+
+    def __init__(self, http: aiohttp.ClientSession, url: str, token: str) -> None:
+        self._http = http
+        self._url = url
+        self._headers = {"Authorization": f"Bearer {token}"}
+
+    async def call(self, method: str, path: str, body: Any = None, **kw: Any) -> tuple[int, Any]:
+        async with self._http.request(
+            method, self._url + path, json=body, headers=self._headers, **kw
+        ) as response:
+            if response.content_type == "application/json":
+                return response.status, await response.json()
+            return response.status, await response.read()
+
+
+async def join_call(
+    api: Api,
+    session_id: str,
+    participant: str,
+    ice_servers: list[dict[str, Any]],
+    *,
+    audio: bool = True,
+    video: bool = True,
+    relay_only: bool = True,
+) -> RTCPeerConnection:
+    servers = [RTCIceServer(**server) for server in ice_servers]
+    policy = RTCIceTransportPolicy.RELAY if relay_only and servers else RTCIceTransportPolicy.ALL
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=servers, iceTransportPolicy=policy))
+    if audio:
+        pc.addTrack(AudioStreamTrack())
+    if video:
+        pc.addTrack(VideoStreamTrack())
+    await pc.setLocalDescription(await pc.createOffer())
+    status, answer = await api.call(
+        "POST",
+        f"/v1/sessions/{session_id}/offer",
+        {"participant": participant, "sdp": pc.localDescription.sdp, "type": "offer"},
+    )
+    if status != 200:
+        await pc.close()
+        raise AssertionError(f"offer refused: {status} {answer}")
+    await pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type="answer"))
+    return pc
+
+
+async def wait_connected(*pcs: RTCPeerConnection, timeout: float = 20.0) -> None:
+    async def one(pc: RTCPeerConnection) -> None:
+        while pc.connectionState != "connected":
+            if pc.connectionState in ("failed", "closed"):
+                raise AssertionError(f"peer connection {pc.connectionState}")
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(asyncio.gather(*(one(pc) for pc in pcs)), timeout)
