@@ -37,7 +37,7 @@ __all__ = ["NODE_KEY", "create_app"]
 logger = logging.getLogger("media_node.api")
 
 NODE_KEY = web.AppKey("node", Node)
-_PRINCIPAL = "principal"
+_PRINCIPAL = web.RequestKey("principal", Principal)
 _SESSION_ID_LENGTH = 24
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -138,6 +138,7 @@ class Node:
             expected_tracks=expected_tracks,
             on_late_track=on_late_track,
             request_keyframe=request_keyframe,
+            chunk_size=self.config.encryption_chunk_size,
             loop=loop,
         )
 

@@ -86,6 +86,8 @@ class NodeConfig:
     store: dict[str, Any]
     max_body_bytes: int = 64 * 1024
     max_sdp_bytes: int = 32 * 1024
+    encryption_chunk_size: int = 256 * 1024
+    """Plaintext bytes per sealed chunk: at most this much of a call is held in memory."""
     notes: tuple[str, ...] = field(default=())
     """Warnings to print at start-up (development settings in use)."""
 

@@ -87,6 +87,7 @@ class Recorder:
         grace_seconds: float = 2.0,
         on_late_track: Callable[[str], None] | None = None,
         request_keyframe: Callable[[Any], None] | None = None,
+        chunk_size: int = 256 * 1024,
         loop: asyncio.AbstractEventLoop,
     ) -> None:
         self.recording_id = recording_id
@@ -108,7 +109,10 @@ class Recorder:
         try:
             # Raises KeyProviderError when the key provider is unavailable: nothing recorded.
             self._encrypting = EncryptingWriter(
-                key_provider, self._sink, recording_context(recording_id, meeting_type)
+                key_provider,
+                self._sink,
+                recording_context(recording_id, meeting_type),
+                chunk_size=chunk_size,
             )
         except BaseException:
             self._sink.abort()

@@ -159,6 +159,8 @@ class Session:
 
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+            if not pc.getTransceivers():
+                raise ValueError("the offer has no audio or video section")
             for transceiver in pc.getTransceivers():
                 if transceiver.kind not in self.stored_kinds:
                     transceiver.direction = "inactive"

@@ -1,0 +1,161 @@
+"""End to end: real coturn (the project's rendered config), moto's KMS and S3, the media node,
+and two aiortc participants relaying through coturn. ~5 s of synthetic audio+video is
+recorded without transcoding into one SSE-KMS object with its manifest."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import av
+import boto3
+import pytest
+
+from media_node.keys import KmsKeyProvider
+from media_node.manifest import Manifest
+from media_node.store import S3ObjectStore
+from media_node.vault import decrypt_stream
+from tests.servers import RunningMotoServer, RunningTurnServer
+
+from .call_helpers import Api, join_call, node_config, running_node, wait_connected
+
+pytestmark = pytest.mark.integration
+
+AGENT, CUSTOMER = "agent-e2e-01", "cust-e2e-01"
+
+
+@pytest.fixture(scope="module")
+def aws(moto_server: RunningMotoServer) -> dict[str, Any]:
+    kms = boto3.client("kms", region_name=moto_server.region, endpoint_url=moto_server.endpoint_url)
+    s3 = boto3.client("s3", region_name=moto_server.region, endpoint_url=moto_server.endpoint_url)
+    key_arn = kms.create_key(Description="recordings")["KeyMetadata"]["Arn"]
+    bucket = "callvault-e2e-recordings"
+    s3.create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": moto_server.region}
+    )
+    return {"kms": kms, "s3": s3, "key_arn": key_arn, "bucket": bucket, "moto": moto_server}
+
+
+def _participants() -> list[dict[str, str]]:
+    return [{"id": AGENT, "role": "agent"}, {"id": CUSTOMER, "role": "customer"}]
+
+
+async def _call(
+    node_url: str, tokens: dict[str, str], meeting_type: str, seconds: float
+) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as http:
+        agent = Api(http, node_url, tokens["agent"])
+        customer = Api(http, node_url, tokens["customer"])
+        status, created = await agent.call(
+            "POST", "/v1/sessions", {"meeting_type": meeting_type, "participants": _participants()}
+        )
+        assert status == 201, created
+        session_id = created["session_id"]
+        assert created["ice_servers"][0]["username"].endswith(f":{AGENT}")
+        _, view = await customer.call("GET", f"/v1/sessions/{session_id}")
+        agent_pc = await join_call(agent, session_id, AGENT, created["ice_servers"])
+        customer_pc = await join_call(customer, session_id, CUSTOMER, view["ice_servers"])
+        try:
+            await wait_connected(agent_pc, customer_pc)
+            await asyncio.sleep(seconds)
+            status, closed = await agent.call("DELETE", f"/v1/sessions/{session_id}")
+            assert status == 200, closed
+        finally:
+            await agent_pc.close()
+            await customer_pc.close()
+        return {"created": created, "closed": closed}
+
+
+def test_required_call_is_recorded_relay_only_into_one_sse_kms_object(
+    tmp_path: Path, dev_config, coturn: RunningTurnServer, aws: dict[str, Any]
+) -> None:
+    config = node_config(tmp_path / "node", dev_config, coturn)
+    config = replace(
+        config,
+        key_provider={"type": "kms", "key_id": aws["key_arn"]},
+        store={"type": "s3", "bucket": aws["bucket"], "kms_key_id": aws["key_arn"]},
+    )
+    provider = KmsKeyProvider(aws["kms"], aws["key_arn"])
+    store = S3ObjectStore(aws["s3"], aws["bucket"], kms_key_id=aws["key_arn"])
+
+    async def scenario() -> dict[str, Any]:
+        async with running_node(config, key_provider=provider, store=store) as node:
+            tokens = {
+                "agent": node.token("agent", AGENT),
+                "customer": node.token("customer", CUSTOMER),
+            }
+            return await _call(node.url, tokens, "claims-inspection", 5.0)
+
+    result = asyncio.run(scenario())
+    created, closed = result["created"], result["closed"]
+    assert created["recording"]["policy"] == "required" and created["recording"]["notice"]
+    assert [r["state"] for r in closed["recordings"]] == ["stored"], closed
+
+    objects = aws["s3"].list_objects_v2(
+        Bucket=aws["bucket"], Prefix="recordings/claims-inspection/"
+    )
+    keys = sorted(o["Key"] for o in objects.get("Contents", []))
+    recording_id = closed["recordings"][0]["recording_id"]
+    assert keys == [
+        f"recordings/claims-inspection/{recording_id}.cvr",
+        f"recordings/claims-inspection/{recording_id}.manifest.json",
+    ]
+    head = aws["s3"].head_object(Bucket=aws["bucket"], Key=keys[0])
+    assert head["ServerSideEncryption"] == "aws:kms"
+    ciphertext = aws["s3"].get_object(Bucket=aws["bucket"], Key=keys[0])["Body"].read()
+    manifest = Manifest.from_json(
+        aws["s3"].get_object(Bucket=aws["bucket"], Key=keys[1])["Body"].read()
+    )
+    assert manifest.complete and manifest.key_ref == aws["key_arn"]
+    assert manifest.subjects == (AGENT, CUSTOMER) and manifest.container == "webm"
+
+    plaintext = b"".join(decrypt_stream([ciphertext], {provider.provider_id: provider}))
+    assert plaintext[:4] == b"\x1a\x45\xdf\xa3"  # EBML magic
+    header = plaintext[:64]
+    for start in range(0, len(header) - 8):
+        assert header[start : start + 8] not in ciphertext, (
+            "plaintext container header in the object"
+        )
+    assert b"webm" not in ciphertext
+
+    container = av.open(io.BytesIO(plaintext), "r")
+    codecs = sorted({s.codec_context.name for s in container.streams})
+    assert codecs == ["opus", "vp8"]
+    last: dict[int, float] = {}
+    for packet in container.demux():
+        if packet.pts is not None:
+            last[packet.stream.index] = max(
+                last.get(packet.stream.index, 0.0), float(packet.pts * packet.time_base)
+            )
+    assert len(last) == 4  # two participants x (Opus + VP8)
+    for seconds in last.values():
+        assert 4.0 <= seconds <= 7.5, last
+
+
+def test_node_answers_with_relay_candidates_only(
+    tmp_path: Path, dev_config, coturn: RunningTurnServer
+) -> None:
+    config = node_config(tmp_path / "node", dev_config, coturn)
+
+    async def scenario() -> list[str]:
+        async with running_node(config) as node, aiohttp.ClientSession() as http:
+            agent = Api(http, node.url, node.token("agent", AGENT))
+            _, created = await agent.call(
+                "POST",
+                "/v1/sessions",
+                {"meeting_type": "customer-support", "participants": _participants()},
+            )
+            session_id = created["session_id"]
+            pc = await join_call(agent, session_id, AGENT, created["ice_servers"])
+            await pc.close()
+            session = node.node.sessions[session_id]
+            answer = session.peers[AGENT].localDescription.sdp
+            return [line for line in answer.splitlines() if line.startswith("a=candidate")]
+
+    candidates = asyncio.run(scenario())
+    assert candidates, "the answer carries candidates"
+    assert all(" typ relay" in c for c in candidates), candidates
