@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -62,7 +63,7 @@ def write_self_signed_cert(directory: Path, common_name: str = "localhost") -> t
     return cert_path, key_path
 
 
-def stop_process(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[Any]) -> None:
     """Terminate a server and reap it; kill it if it does not stop within 10 s."""
     process.terminate()
     try:
