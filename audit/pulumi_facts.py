@@ -115,6 +115,25 @@ def _safe_policy(text: Any) -> tuple[dict[str, Any] | None, bool]:
         return None, False
 
 
+def _fact(
+    kind: str,
+    resource: PulumiResource,
+    fact_id: str,
+    properties: Mapping[str, Any],
+    *,
+    regional: bool = True,
+) -> Fact:
+    """A fact of ``kind`` from ``resource``, with the tags and purpose every kind carries."""
+    tags = _tags(resource.properties)
+    return Fact(
+        kind,
+        fact_id,
+        region_of(resource) if regional else None,
+        resource.source,
+        {"tags": tags, "purpose": tags.get("purpose"), **properties},
+    )
+
+
 class _Index:
     """Resources by type, and attachments keyed by what they attach to."""
 
@@ -303,17 +322,12 @@ def _bucket_fact(
     bucket: PulumiResource, index: _Index, bucket_regions: Mapping[str, str | None]
 ) -> Fact:
     aliases = _bucket_aliases(bucket)
-    tags = _tags(bucket.properties)
-    name = str(bucket.properties.get("bucket") or bucket.id or bucket.name)
-    return Fact(
+    return _fact(
         "bucket",
-        name,
-        region_of(bucket),
-        bucket.source,
+        bucket,
+        str(bucket.properties.get("bucket") or bucket.id or bucket.name),
         {
-            "tags": tags,
-            "purpose": tags.get("purpose"),
-            "meeting_type_tag": tags.get("meeting-type"),
+            "meeting_type_tag": _tags(bucket.properties).get("meeting-type"),
             "encryption": _encryption(bucket, index, aliases),
             "public_access_block": _public_access_block(index, aliases),
             "acl_public": _acl_public(bucket, index, aliases),
@@ -331,15 +345,11 @@ def _kms_fact(key: PulumiResource) -> Fact:
     props = key.properties
     policy, readable = _safe_policy(props.get("policy"))
     statements = normalize_statements(policy)
-    tags = _tags(props)
-    return Fact(
+    return _fact(
         "kms_key",
+        key,
         str(props.get("keyId") or key.id or key.name),
-        region_of(key),
-        key.source,
         {
-            "tags": tags,
-            "purpose": tags.get("purpose"),
             "rotation_enabled": _truthy(props.get("enableKeyRotation")),
             "multi_region": _truthy(props.get("multiRegion")),
             "deletion_window_days": _int_or_none(props.get("deletionWindowInDays")) or 30,
@@ -365,15 +375,11 @@ def _trail_fact(trail: PulumiResource) -> Fact:
         for field in selector.get("fieldSelectors") or []:
             if field.get("field") == "resources.type":
                 data_resource_types += [str(v) for v in field.get("equals") or []]
-    tags = _tags(props)
-    return Fact(
+    return _fact(
         "trail",
+        trail,
         str(props.get("name") or trail.id or trail.name),
-        region_of(trail),
-        trail.source,
         {
-            "tags": tags,
-            "purpose": tags.get("purpose"),
             "logging_enabled": _truthy(props.get("enableLogging", True)),
             "log_file_validation": _truthy(props.get("enableLogFileValidation")),
             "kms_key_id": props.get("kmsKeyId") or None,
@@ -418,13 +424,11 @@ def _security_group_fact(group: PulumiResource, index: _Index) -> Fact:
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "securityGroupId", aliases
     ):
         ingress.append(_sg_rule(rule.properties))
-    tags = _tags(props)
-    return Fact(
+    return _fact(
         "security_group",
+        group,
         str(group.id or group.name),
-        region_of(group),
-        group.source,
-        {"name": group.name, "tags": tags, "purpose": tags.get("purpose"), "ingress": ingress},
+        {"name": group.name, "ingress": ingress},
     )
 
 
@@ -471,16 +475,12 @@ def _instance_fact(instance: PulumiResource) -> Fact:
     props = instance.properties
     root = _first(props.get("rootBlockDevice")) or {}
     volumes = [root, *(props.get("ebsBlockDevices") or [])]
-    tags = _tags(props)
-    return Fact(
+    return _fact(
         "instance",
+        instance,
         str(instance.id or instance.name),
-        region_of(instance),
-        instance.source,
         {
             "name": instance.name,
-            "tags": tags,
-            "purpose": tags.get("purpose"),
             "imdsv2_required": _imdsv2(props),
             "ebs_encrypted": all(_truthy(v.get("encrypted")) for v in volumes if v is not None),
             "public_ip": _truthy(props.get("associatePublicIpAddress")),
@@ -491,16 +491,12 @@ def _instance_fact(instance: PulumiResource) -> Fact:
 def _launch_template_fact(template: PulumiResource) -> Fact:
     props = template.properties
     mappings = props.get("blockDeviceMappings") or []
-    tags = _tags(props)
-    return Fact(
+    return _fact(
         "launch_template",
+        template,
         str(template.id or template.name),
-        region_of(template),
-        template.source,
         {
             "name": template.name,
-            "tags": tags,
-            "purpose": tags.get("purpose"),
             "imdsv2_required": _imdsv2(props),
             "ebs_encrypted": bool(mappings)
             and all(_truthy((_first(m.get("ebs")) or {}).get("encrypted")) for m in mappings),
@@ -532,34 +528,28 @@ def _role_fact(role: PulumiResource, index: _Index) -> Fact:
     ]
     trust, trust_readable = _safe_policy(props.get("assumeRolePolicy"))
     tags = _tags(props)
-    return Fact(
+    return _fact(
         "iam_role",
+        role,
         name,
-        None,
-        role.source,
         {
-            "tags": tags,
-            "purpose": tags.get("purpose"),
             "workload": "media-node" if name.endswith("-media-node") else tags.get("workload"),
             "statements": statements,
             "policies_readable": readable and trust_readable,
             "managed_policy_arns": sorted(set(managed)),
             "trust_public": allows_public_access(trust),
         },
+        regional=False,
     )
 
 
 def _log_group_fact(group: PulumiResource) -> Fact:
     props = group.properties
-    tags = _tags(props)
-    return Fact(
+    return _fact(
         "log_group",
+        group,
         str(props.get("name") or group.id or group.name),
-        region_of(group),
-        group.source,
         {
-            "tags": tags,
-            "purpose": tags.get("purpose"),
             "retention_days": _int_or_none(props.get("retentionInDays")) or 0,
             "kms_key_id": props.get("kmsKeyId") or None,
         },
@@ -569,16 +559,12 @@ def _log_group_fact(group: PulumiResource) -> Fact:
 def _vpc_fact(vpc: PulumiResource, index: _Index) -> Fact:
     aliases = {str(vpc.id)} if vpc.id else set()
     flow_logs = index.attached("aws:ec2/flowLog:FlowLog", "vpcId", aliases)
-    tags = _tags(vpc.properties)
-    return Fact(
+    return _fact(
         "vpc",
+        vpc,
         str(vpc.id or vpc.name),
-        region_of(vpc),
-        vpc.source,
         {
             "name": vpc.name,
-            "tags": tags,
-            "purpose": tags.get("purpose"),
             "flow_logs": [
                 {"traffic_type": str(f.properties.get("trafficType") or "")} for f in flow_logs
             ],
