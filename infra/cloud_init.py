@@ -42,16 +42,9 @@ systemctl enable --now coturn
         "write_files": [
             {"path": "/etc/turnserver.conf", "permissions": "0600", "content": turnserver_conf},
             {"path": "/etc/default/coturn", "content": "TURNSERVER_ENABLED=1\n"},
-            {
-                "path": "/etc/logrotate.d/coturn",
-                "content": "/var/log/coturn/*.log {\n  daily\n  rotate 0\n  missingok\n"
-                "  copytruncate\n}\n",
-            },
         ],
-        "runcmd": [
-            ["install", "-d", "-o", "turnserver", "/var/log/coturn"],
-            ["bash", "-c", script],
-        ],
+        # No log directory or rotation: turnserver.conf sends the session log to /dev/null.
+        "runcmd": [["bash", "-c", script]],
     }
     return "#cloud-config\n" + yaml.safe_dump(document, sort_keys=True)
 

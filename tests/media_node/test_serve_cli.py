@@ -18,9 +18,7 @@ from tests.servers import free_port, stop_process
 pytestmark = pytest.mark.integration
 
 
-def _request(
-    url: str, token: str | None = None, body: object = None
-) -> tuple[int, Any]:
+def _request(url: str, token: str | None = None, body: object = None) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method="POST" if data else "GET")
     request.add_header("Content-Type", "application/json")
