@@ -266,6 +266,7 @@ class Recorder:
                 self._store, self._manifest_key, "application/json", self._spool_dir, retries=1
             ) as writer:
                 writer.write(manifest.to_json())
+                writer.commit()
             return RecordingResult(
                 self.recording_id, manifest, "pending-upload", self._sink.store_error, frames
             )

@@ -13,11 +13,9 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 from urllib.parse import quote, unquote
 
-from .store import ObjectStore, ObjectStoreError, ObjectWriter
+from .store import ObjectStore, ObjectStoreError, ObjectWriter, _WriterBase
 
 __all__ = ["SpoolingWriter", "flush_pending", "pending_uploads"]
 
@@ -29,7 +27,9 @@ def _spool_path(spool_dir: Path, key: str, suffix: str) -> Path:
     return spool_dir / (quote(key, safe="") + suffix)
 
 
-class SpoolingWriter:
+class SpoolingWriter(_WriterBase):
+    """An :class:`ObjectWriter`: ``commit()`` to finish (a ``with`` block without it aborts)."""
+
     def __init__(
         self,
         store: ObjectStore,
@@ -109,28 +109,17 @@ class SpoolingWriter:
             self.state = "uploaded"
         else:
             self.state = "pending"
+        self._done = True
 
     def abort(self) -> None:
+        if self._done:  # committed: the upload or the pending spool file stands
+            return
         if self._live is not None:
             self._fail_live(RuntimeError("aborted"))
         if not self._spool.closed:
             self._spool.close()
         self._partial.unlink(missing_ok=True)
         self.state = "aborted"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
-            self.abort()
 
 
 def _upload_file(store: ObjectStore, key: str, content_type: str, path: Path) -> None:
