@@ -97,6 +97,16 @@ def compile_error(helpers: Sequence[tuple[str, str]], path: str, text: str) -> s
     return None
 
 
+def _library_compiles(modules: Sequence[tuple[str, str]]) -> bool:
+    """One compile of the whole library; only when it fails is each file compiled alone."""
+    try:
+        interpreter = _interpreter(modules)
+        interpreter.set_input(regopy.Input(_EMPTY_INPUT))
+        return bool(interpreter.query("x := data.callvault").ok())
+    except regopy.RegoError:
+        return False
+
+
 _WORKER: _Evaluator | None = None
 
 
@@ -132,7 +142,8 @@ class RegopyEngine:
         )
 
     def load(self, modules: Sequence[tuple[str, str]]) -> dict[str, str]:
-        """Compile each rule module with the helpers; keep those that compile.
+        """Compile the library; if it fails, compile each rule with the helpers to find the
+        broken files, and keep those that compile.
 
         Compiling only raises (``RegoError``); it never reads a failed output, so it is safe
         in-process. Evaluation happens in the workers.
@@ -142,10 +153,11 @@ class RegopyEngine:
         self.close()
         helpers = [(p, t) for p, t in modules if p.startswith("lib/")]
         broken: dict[str, str] = {}
-        for path, text in modules:
-            error = compile_error(helpers, path, text)
-            if error:
-                broken[path] = error
+        if not _library_compiles(modules):
+            for path, text in modules:
+                error = compile_error(helpers, path, text)
+                if error:
+                    broken[path] = error
         if any(p.startswith("lib/") for p in broken):  # a broken helper breaks every rule
             broken = {p: broken.get(p, "the helper library does not compile") for p, _ in modules}
         self._modules = [(p, t) for p, t in modules if p not in broken]
