@@ -211,12 +211,12 @@ def evaluate(
     planned = _batches(refs, working, chunk_size)
     context = facts.context.to_json()
     results: list[BatchResult] = []
-    step = max(1, len(planned) // 20)
-    for start in range(0, len(planned), step * 4):
-        group = planned[start : start + step * 4]
+    group_size = max(1, len(planned) // 5)  # five progress reports, each a parallel map
+    for start in range(0, len(planned), group_size):
+        group = planned[start : start + group_size]
         results += engine.evaluate([batch for batch, _ in group], context)
         if progress:
-            progress(min(start + len(group), len(planned)), len(planned))
+            progress(start + len(group), len(planned))
     by_package = {r.package: r for r in working}
     for (batch, chunk), result in zip(planned, results, strict=True):
         for package in batch.packages:

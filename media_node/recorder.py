@@ -65,6 +65,10 @@ class _Pending:
     arrival: float
 
 
+_TICK = _Pending("", EncodedFrame("", "", b"", 0, 1, False), -1.0)
+"""Stands in for a frame when none came for 100 ms; its empty key is never written."""
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -191,7 +195,7 @@ class Recorder:
                 try:
                     item = self._queue.get(timeout=0.1)
                 except queue.Empty:
-                    item = _Pending("", EncodedFrame("", "", b"", 0, 1, False), -1.0)
+                    item = _TICK  # no frame: still check whether the grace period ran out
                 if item is None:
                     if self._container is None and held:
                         self._open_container(held)
