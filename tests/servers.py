@@ -193,3 +193,14 @@ def running_moto_server(region: str = "eu-central-1") -> Iterator[RunningMotoSer
         yield RunningMotoServer(endpoint, region)
     finally:
         stop_process(process)
+
+
+def recordings_key_and_bucket(server: RunningMotoServer, bucket: str) -> dict[str, Any]:
+    """boto3 KMS and S3 clients on ``server``, a new KMS key and an empty bucket."""
+    import boto3
+
+    kms = boto3.client("kms", region_name=server.region, endpoint_url=server.endpoint_url)
+    s3 = boto3.client("s3", region_name=server.region, endpoint_url=server.endpoint_url)
+    key_arn = kms.create_key(Description="recordings")["KeyMetadata"]["Arn"]
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": server.region})
+    return {"kms": kms, "s3": s3, "key_arn": key_arn, "bucket": bucket}

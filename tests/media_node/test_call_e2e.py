@@ -12,14 +12,13 @@ from typing import Any
 
 import aiohttp
 import av
-import boto3
 import pytest
 
 from media_node.keys import KmsKeyProvider
 from media_node.manifest import Manifest
 from media_node.store import S3ObjectStore
 from media_node.vault import decrypt_stream
-from tests.servers import RunningMotoServer, RunningTurnServer
+from tests.servers import RunningMotoServer, RunningTurnServer, recordings_key_and_bucket
 
 from .call_helpers import Api, join_call, node_config, running_node, wait_connected
 
@@ -30,14 +29,7 @@ AGENT, CUSTOMER = "agent-e2e-01", "cust-e2e-01"
 
 @pytest.fixture(scope="module")
 def aws(moto_server: RunningMotoServer) -> dict[str, Any]:
-    kms = boto3.client("kms", region_name=moto_server.region, endpoint_url=moto_server.endpoint_url)
-    s3 = boto3.client("s3", region_name=moto_server.region, endpoint_url=moto_server.endpoint_url)
-    key_arn = kms.create_key(Description="recordings")["KeyMetadata"]["Arn"]
-    bucket = "callvault-e2e-recordings"
-    s3.create_bucket(
-        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": moto_server.region}
-    )
-    return {"kms": kms, "s3": s3, "key_arn": key_arn, "bucket": bucket, "moto": moto_server}
+    return recordings_key_and_bucket(moto_server, "callvault-e2e-recordings")
 
 
 def _participants() -> list[dict[str, str]]:

@@ -7,7 +7,6 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 
 from media_node.envelope import StreamDecryptor
@@ -15,7 +14,7 @@ from media_node.keys import KeyProviderError, KmsKeyProvider
 from media_node.policy_context import recording_context
 from media_node.store import ObjectStoreError, S3ObjectStore
 from media_node.vault import UnwrapWithProviders, decrypt_stream, encrypt_stream
-from tests.servers import RunningMotoServer
+from tests.servers import RunningMotoServer, recordings_key_and_bucket
 
 pytestmark = pytest.mark.integration
 MIB = 1024 * 1024
@@ -23,14 +22,7 @@ MIB = 1024 * 1024
 
 @pytest.fixture(scope="module")
 def aws(moto_server: RunningMotoServer) -> dict[str, Any]:
-    kms = boto3.client("kms", region_name=moto_server.region, endpoint_url=moto_server.endpoint_url)
-    s3 = boto3.client("s3", region_name=moto_server.region, endpoint_url=moto_server.endpoint_url)
-    key_arn = kms.create_key(Description="recordings")["KeyMetadata"]["Arn"]
-    bucket = "vault-test-recordings"
-    s3.create_bucket(
-        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": moto_server.region}
-    )
-    return {"kms": kms, "s3": s3, "key_arn": key_arn, "bucket": bucket}
+    return recordings_key_and_bucket(moto_server, "vault-test-recordings")
 
 
 def blocks(total: int, size: int = MIB, seed: bytes = b"") -> Iterator[bytes]:
