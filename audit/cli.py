@@ -20,9 +20,9 @@ from pathlib import Path
 
 from . import __version__
 from .catalogue import SEVERITIES, Library, load_library
-from .context import context_from_stack
+from .context import context_from_stack, read_stack_config, stack_facts
 from .engines.base import PolicyEngine
-from .errors import AuditError, EngineError, InputError
+from .errors import AuditError, EngineError
 from .evaluate import evaluate
 from .exceptions_files import load_attestations, load_waivers
 from .facts import AuditContext, Fact, Facts
@@ -49,17 +49,8 @@ def _exit_code(report_findings: Sequence[Finding], fail_on: str) -> int:
 def _stack_context(path: str | None) -> tuple[AuditContext | None, list[Fact]]:
     if path is None:
         return None, []
-    from infra.config import ConfigError, load_stack_file
-
-    from .context import stack_facts
-
-    try:
-        config = load_stack_file(path)
-    except ConfigError as error:
-        raise InputError(f"{path}: {error}") from None
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    return context_from_stack(config), list(stack_facts(config, Path(path).name))
+    config = read_stack_config(path)
+    return context_from_stack(config), stack_facts(config, Path(path).name)
 
 
 def _collect_state(files: Sequence[str], stack_config: str | None) -> Facts:

@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from infra.config import StackConfig, eu_regions
+from infra.config import ConfigError, StackConfig, eu_regions, load_stack_file
 from media_node.recording_rules import stored_media_kinds
 
+from .errors import InputError
 from .facts import AuditContext, Fact
 
-__all__ = ["DEFAULT_MAX_LOG_RETENTION_DAYS", "context_from_stack", "default_context", "stack_facts"]
+__all__ = [
+    "DEFAULT_MAX_LOG_RETENTION_DAYS",
+    "context_from_stack",
+    "default_context",
+    "read_stack_config",
+    "stack_facts",
+]
 
 DEFAULT_MAX_LOG_RETENTION_DAYS = 400
 """Log retention bound used when no stack config says otherwise (a year plus slack)."""
+
+
+def read_stack_config(path: str | Path, stack: str | None = None) -> StackConfig:
+    """A validated stack file; an unreadable or invalid one is bad input (exit 2)."""
+    try:
+        return load_stack_file(path, stack)
+    except ConfigError as error:
+        message = str(error)  # file-level errors already start with the path
+        raise InputError(
+            message if message.startswith(str(path)) else f"{path}: {message}"
+        ) from None
 
 
 def default_context() -> AuditContext:

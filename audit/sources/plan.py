@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infra.config import ConfigError, load_stack_file
 from infra.synth import synthesize
 
-from ..context import context_from_stack, stack_facts
+from ..context import context_from_stack, read_stack_config, stack_facts
 from ..errors import InputError
 from ..facts import Facts
 from ..pulumi_facts import PulumiResource, facts_from_pulumi_resources
@@ -35,10 +34,7 @@ def find_stack_file(stack: str, config_file: str | Path | None = None) -> Path:
 
 def facts_from_plan(stack: str, config_file: str | Path | None = None) -> Facts:
     path = find_stack_file(stack, config_file)
-    try:
-        config = load_stack_file(path, stack)
-    except ConfigError as error:
-        raise InputError(f"{path}: {error}") from None
+    config = read_stack_config(path, stack)
     declared = synthesize(config)
     resources = [
         PulumiResource(
