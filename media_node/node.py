@@ -14,7 +14,13 @@ from infra.config import MeetingType
 from infra.turn_config import turn_rest_credentials
 
 from .access_log import AccessLog
-from .keys import KeyProvider, KmsKeyProvider, LocalKeyProvider, create_local_key_file
+from .keys import (
+    KeyProvider,
+    KeyProviderError,
+    KmsKeyProvider,
+    LocalKeyProvider,
+    create_local_key_file,
+)
 from .manifest import Manifest
 from .node_config import NodeConfig
 from .policy_context import recording_context
@@ -102,8 +108,6 @@ class Node:
 
     def probe_key_provider(self, meeting_type: str) -> str | None:
         """None if a data key can be had now, else why not (the agent must know before the call)."""
-        from .keys import KeyProviderError
-
         try:
             self.key_provider.generate_data_key(
                 recording_context("probe-key-provider", meeting_type)
