@@ -24,7 +24,6 @@ from .keys import KeyProviderError
 from .passthrough import discard, passthrough
 from .recorder import Recorder, RecordingResult
 from .recording_rules import start_refusal, stored_media_kinds, withdrawal_stops_recording
-from .store import ObjectStoreError
 
 if TYPE_CHECKING:
     from .node import Node
@@ -32,10 +31,6 @@ if TYPE_CHECKING:
 __all__ = ["ConsentRecord", "RecordingRefused", "Session"]
 
 logger = logging.getLogger("media_node.session")
-
-
-def _what(error: Exception) -> str:
-    return "key provider" if isinstance(error, KeyProviderError) else "recording store"
 
 
 class RecordingRefused(Exception):
@@ -226,9 +221,9 @@ class Session:
                     loop=loop,
                 ),
             )
-        except (KeyProviderError, ObjectStoreError) as error:
+        except KeyProviderError as error:  # a failing store spools instead (media_node.spool)
             raise RecordingRefused(
-                f"recording refused: {_what(error)} unavailable ({error})", 503
+                f"recording refused: key provider unavailable ({error})", 503
             ) from None
         self.recorder = recorder
         self.refusal = None
