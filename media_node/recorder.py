@@ -29,7 +29,7 @@ from aiortc.mediastreams import MediaStreamError
 from .container import ContainerWriter, TrackSpec, video_dimensions
 from .keys import KeyProvider
 from .manifest import Manifest
-from .passthrough import EncodedFrame
+from .passthrough import EncodedFrame, close_gate, open_gate
 from .policy_context import recording_context
 from .spool import SpoolingWriter
 from .store import ObjectStore
@@ -126,6 +126,8 @@ class Recorder:
         self._queue: queue.Queue[_Pending | None] = queue.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._track_keys: list[str] = []
+        self._tracks: list[Any] = []
+        self._gates_closed = False
         self._thread = threading.Thread(
             target=self._run, name=f"recorder-{recording_id}", daemon=True
         )
@@ -139,9 +141,11 @@ class Recorder:
 
     def add_track(self, participant: str, track: Any) -> None:
         """Record ``track`` (already switched to passthrough) if its kind may be stored."""
-        if track.kind not in self.stored_kinds or id(track) in self._added:
+        if self._gates_closed or track.kind not in self.stored_kinds or id(track) in self._added:
             return
         self._added.add(id(track))
+        self._tracks.append(track)
+        open_gate(track)  # frames from now on only: nothing received before the start
         if track.kind == "video" and self._request_keyframe is not None:
             self._request_keyframe(track)  # the container starts at a keyframe: ask for one now
         key = f"{participant}/{track.kind}/{len(self._track_keys)}"
@@ -158,8 +162,15 @@ class Recorder:
                 continue
             self._queue.put(_Pending(key, frame, time.monotonic() - self._t0))
 
+    def close_gates(self) -> None:
+        """Stop taking media at once (synchronous: no frame is delivered after this returns)."""
+        self._gates_closed = True
+        for track in self._tracks:
+            close_gate(track)
+
     async def stop(self) -> RecordingResult:
         """Stop reading, finish the container, encrypt the tail, upload, write the manifest."""
+        self.close_gates()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

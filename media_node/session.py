@@ -21,7 +21,7 @@ from aiortc.rtcconfiguration import RTCIceTransportPolicy
 from infra.config import MeetingType
 
 from .keys import KeyProviderError
-from .passthrough import discard, passthrough
+from .passthrough import discard, gate_of, passthrough
 from .recorder import Recorder, RecordingResult
 from .recording_rules import start_refusal, stored_media_kinds, withdrawal_stops_recording
 
@@ -96,11 +96,24 @@ class Session:
             status["reason"] = self.refusal
         return status
 
+    def frames_discarded(self) -> dict[str, int]:
+        """Per received track: frames read and dropped because nothing was recording them."""
+        counts: dict[str, int] = {}
+        for index, (participant, track) in enumerate(self.tracks):
+            gate = gate_of(track)
+            if gate is not None:
+                counts[f"{participant}/{track.kind}/{index}"] = gate.discarded + gate.stale
+        return counts
+
     # -- consent -------------------------------------------------------------------------
 
     async def record_consent(
         self, participant: str, granted: bool, text_version: str
     ) -> ConsentRecord:
+        """Record a grant or withdrawal. A withdrawal (where consent is the legal basis) takes
+        effect before this coroutine first yields: no start that has not yet checked consent
+        can use the withdrawn grant, and the running recording takes no more media; it is then
+        stopped under the session lock."""
         record = ConsentRecord(
             consent_id=f"cns-{secrets.token_hex(8)}",
             participant=participant,
@@ -110,12 +123,14 @@ class Session:
         )
         self.consents[participant] = record
         self.consent_history.append(record)
-        if (
-            not granted
-            and self.recorder
-            and withdrawal_stops_recording(self.meeting_type.legal_basis)
-        ):
-            await self.stop_recording()
+        if granted or not withdrawal_stops_recording(self.meeting_type.legal_basis):
+            return record
+        recorder = self.recorder
+        if recorder is not None:
+            recorder.close_gates()
+        async with self._lock:
+            if recorder is not None and self.recorder is recorder:
+                await self._stop_locked()
         return record
 
     # -- media ---------------------------------------------------------------------------
@@ -225,6 +240,11 @@ class Session:
             raise RecordingRefused(
                 f"recording refused: key provider unavailable ({error})", 503
             ) from None
+        current = tuple(c.consent_id for c in self.consents.values() if c.granted)
+        if self._refusal() or current != consent_refs:
+            # Consent changed while the recorder was being created: it never takes media.
+            await recorder.stop()
+            raise RecordingRefused("consent changed while the recording was starting")
         self.recorder = recorder
         self.refusal = None
         for participant, track in self.tracks:
