@@ -132,7 +132,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_token(args: argparse.Namespace) -> int:
-    config = load_node_config(args.config)
+    config = load_node_config(args.config, create_secrets=False)
     print(issue_token(config.token_secret, args.role, args.subject, ttl=args.ttl))
     return 0
 

@@ -95,7 +95,28 @@ class NodeConfig:
         return next((m for m in self.stack.meeting_types if m.name == name), None)
 
 
-def _secret(value: Any, key: str, base: Path) -> str | None:
+MIN_TOKEN_SECRET_BYTES = 32
+
+
+def _check_file_private(path: Path, key: str) -> None:
+    mode = path.stat().st_mode
+    if mode & 0o077:
+        raise NodeConfigError(
+            f"{key}: {path} is readable by group or others (mode {mode & 0o777:o}); "
+            f"run chmod 600 {path}"
+        )
+
+
+def _check_strength(secret: str, key: str, where: str, min_bytes: int) -> str:
+    if len(secret.encode()) < min_bytes:
+        raise NodeConfigError(
+            f"{key}: the secret in {where} must be at least {min_bytes} bytes "
+            f"(got {len(secret.encode())}); generate one with: openssl rand -base64 48"
+        )
+    return secret
+
+
+def _secret(value: Any, key: str, base: Path, min_bytes: int = 1) -> str | None:
     if value is None:
         return None
     if not isinstance(value, dict) or len(value) != 1 or not {"env", "file"} & set(value):
@@ -104,24 +125,53 @@ def _secret(value: Any, key: str, base: Path) -> str | None:
         secret = os.environ.get(str(value["env"]))
         if not secret:
             raise NodeConfigError(f"{key}: environment variable {value['env']} is not set")
-        return secret
+        return _check_strength(secret, key, f"${value['env']}", min_bytes)
     path = base / str(value["file"])
     try:
-        return path.read_text().strip()
+        _check_file_private(path, key)
+        secret = path.read_text().strip()
     except OSError as error:
         raise NodeConfigError(f"{key}: cannot read {path} ({error.strerror})") from None
+    return _check_strength(secret, key, str(path), min_bytes)
 
 
-def _local_secret(path: Path) -> str:
-    """A generated secret kept in a 0600 file, so restarts and ``media-node token`` agree."""
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    value = secrets.token_urlsafe(32)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(value + "\n")
-    return value
+def _local_secret(path: Path, *, create: bool) -> str:
+    """A generated secret kept in a 0600 file, so restarts and ``media-node token`` agree.
+
+    Created whole or not at all: written to a temporary file, fsynced, then linked into place
+    (``link`` fails if another process won the race; its secret is used)."""
+    key = "token_secret"
+    if not path.exists():
+        if not create:
+            raise NodeConfigError(
+                f"{key}: no token secret at {path}; start `media-node serve` once or pass "
+                "--config with token_secret"
+            )
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
+        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_urlsafe(48) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(temp, path)
+            except FileExistsError:
+                pass
+        finally:
+            temp.unlink(missing_ok=True)
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+    try:
+        _check_file_private(path, key)
+        secret = path.read_text().strip()
+    except OSError as error:
+        raise NodeConfigError(f"{key}: cannot read {path} ({error.strerror})") from None
+    return _check_strength(secret, key, str(path), MIN_TOKEN_SECRET_BYTES)
 
 
 def _mapping(document: dict[str, Any], key: str) -> dict[str, Any]:
@@ -144,8 +194,11 @@ _KNOWN = {
 }
 
 
-def load_node_config(path: str | Path | None = None) -> NodeConfig:
-    """Read ``path`` (or use the embedded defaults) into a validated :class:`NodeConfig`."""
+def load_node_config(path: str | Path | None = None, *, create_secrets: bool = True) -> NodeConfig:
+    """Read ``path`` (or use the embedded defaults) into a validated :class:`NodeConfig`.
+
+    Without ``create_secrets`` a missing generated secret is an error instead of a new file
+    (``media-node token`` must sign with the secret ``serve`` uses, never make one up)."""
     document: dict[str, Any] = {}
     base = Path.cwd()
     if path is not None:
@@ -189,9 +242,11 @@ def load_node_config(path: str | Path | None = None) -> NodeConfig:
         turn_secret=_secret(ice_raw.get("turn_secret"), "ice.turn_secret", base),
         credential_ttl=int(ice_raw.get("credential_ttl", 600)),
     )
-    token_secret = _secret(document.get("token_secret"), "token_secret", base)
+    token_secret = _secret(
+        document.get("token_secret"), "token_secret", base, MIN_TOKEN_SECRET_BYTES
+    )
     if token_secret is None:
-        token_secret = _local_secret(state_dir / "token.secret")
+        token_secret = _local_secret(state_dir / "token.secret", create=create_secrets)
         notes.append(f"token secret generated in {state_dir / 'token.secret'}")
     key_provider = _mapping(document, "key_provider") or {
         "type": "local",
