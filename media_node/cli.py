@@ -28,6 +28,7 @@ from media_node.keys import (
     LocalKeyProvider,
     create_local_key_file,
 )
+from media_node.logs import ACCESS_LOG_FORMAT, configure_logging
 from media_node.node_config import NodeConfigError, load_node_config
 from media_node.policy_context import recording_context
 from media_node.store import AtomicFileWriter, ObjectStoreError
@@ -116,7 +117,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         config = dataclasses.replace(config, host=args.host)
     if args.port is not None:
         config = dataclasses.replace(config, port=args.port)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging(args.log_level)
     for note in config.notes:
         logging.getLogger("media_node").warning("%s", note)
     install()
@@ -127,7 +128,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     types = ", ".join(f"{m.name} ({m.recording}, {m.mode})" for m in config.stack.meeting_types)
     print(f"media-node: stack '{config.stack.stack}' meeting types: {types}", flush=True)
     print(f"media-node: listening on http://{config.host}:{config.port}", flush=True)
-    web.run_app(create_app(node), host=config.host, port=config.port, print=None)
+    web.run_app(
+        create_app(node),
+        host=config.host,
+        port=config.port,
+        print=None,
+        access_log_format=ACCESS_LOG_FORMAT,
+    )
     return 0
 
 
@@ -149,6 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", type=Path, metavar="FILE", help="node config (YAML)")
     serve.add_argument("--host", help="listen address (overrides the config)")
     serve.add_argument("--port", type=int, help="listen port (overrides the config)")
+    serve.add_argument(
+        "--log-level",
+        choices=("debug", "info", "warning"),
+        default="info",
+        help="log level (default info; no level logs participants' addresses)",
+    )
     serve.set_defaults(run=_cmd_serve, action="serve")
     token = commands.add_parser("token", help="print a signed bearer token for the API")
     token.add_argument("--role", required=True, choices=ROLES)

@@ -24,6 +24,7 @@ from .keys import KeyProviderError
 from .passthrough import discard, gate_of, passthrough
 from .recorder import Recorder, RecordingResult
 from .recording_rules import start_refusal, stored_media_kinds, withdrawal_stops_recording
+from .sdp_filter import relay_only_offer
 
 if TYPE_CHECKING:
     from .node import Node
@@ -167,6 +168,8 @@ class Session:
             self.tracks.append((participant, track))
             asyncio.ensure_future(self._track_arrived(participant, track))
 
+        if self.node.config.ice.transport_policy == "relay":
+            sdp = relay_only_offer(sdp)  # the node never learns a participant's address
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
             if not pc.getTransceivers():
