@@ -119,6 +119,7 @@ def _session(request: web.Request) -> Session:
     session = request.app[NODE_KEY].sessions.get(request.match_info["session_id"])
     if session is None or session.closed:
         raise ApiError(404, "no such session")
+    session.touch()
     return session
 
 
@@ -184,8 +185,17 @@ async def create_session(request: web.Request) -> web.Response:
             participants.get(principal.subject) == "agent",
             "an agent can only create sessions they take part in",
         )
+    # No await between these checks and the insert: concurrent creations cannot overshoot.
+    config = node.config
+    if len(node.sessions) >= config.max_sessions:
+        raise ApiError(503, f"node at capacity ({config.max_sessions} sessions); try another node")
+    owned = sum(1 for s in node.sessions.values() if s.owner == principal.subject)
+    if owned >= config.max_sessions_per_agent:
+        raise ApiError(
+            429, f"at most {config.max_sessions_per_agent} open sessions per agent; close one first"
+        )
     session_id = f"ses-{secrets.token_hex(_SESSION_ID_LENGTH // 2)}"
-    session = Session(node, session_id, meeting_type, participants)
+    session = Session(node, session_id, meeting_type, participants, owner=principal.subject)
     node.sessions[session_id] = session
     recording = session.recording_status()
     if meeting_type.recording != "forbidden":
@@ -410,8 +420,12 @@ def create_app(node: Node) -> web.Application:
     app.router.add_get("/v1/recordings/{recording_id}/manifest", get_manifest)
     app.router.add_get("/v1/recordings/{recording_id}/media", get_media)
 
+    async def on_startup(app: web.Application) -> None:
+        app[NODE_KEY].start()
+
     async def on_cleanup(app: web.Application) -> None:
         await app[NODE_KEY].close()
 
+    app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)
     return app
