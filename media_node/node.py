@@ -98,7 +98,9 @@ class Node:
         self.key_provider = key_provider or build_key_provider(config.key_provider)
         self.store = store or build_store(config.store)
         self.spool_dir = config.state_dir / "spool"
-        self.access_log = AccessLog(config.state_dir / "access.log")
+        self.access_log = AccessLog(
+            config.state_dir / "access.log", anchor_path=config.access_log_anchor
+        )
         self.sessions: dict[str, Session] = {}
         self.recordings: dict[str, IndexedRecording] = {}
         self._clock = clock

@@ -97,8 +97,16 @@ class NodeConfig:
     """Frames of one track waiting for the recorder; more are dropped and counted."""
     encryption_chunk_size: int = 256 * 1024
     """Plaintext bytes per sealed chunk: at most this much of a call is held in memory."""
+    access_log_anchor: Path | None = None
+    """Where the access log's heads are appended (media_node.access_log); default
+    ``<state_dir>/anchors/access.log.anchors``. Put it on storage the node cannot rewrite."""
     notes: tuple[str, ...] = field(default=())
     """Warnings to print at start-up (development settings in use)."""
+
+    def __post_init__(self) -> None:
+        if self.access_log_anchor is None:
+            anchor = self.state_dir / "anchors" / "access.log.anchors"
+            object.__setattr__(self, "access_log_anchor", anchor)
 
     def meeting_type(self, name: str) -> MeetingType | None:
         return next((m for m in self.stack.meeting_types if m.name == name), None)
@@ -200,6 +208,7 @@ _KNOWN = {
     "key_provider",
     "store",
     "limits",
+    "access_log_anchor",
 }
 
 
@@ -306,5 +315,8 @@ def load_node_config(path: str | Path | None = None, *, create_secrets: bool = T
         key_provider=dict(key_provider),
         store=dict(store),
         **_limits(limits),
+        access_log_anchor=(
+            base / str(document["access_log_anchor"]) if "access_log_anchor" in document else None
+        ),
         notes=tuple(notes),
     )
