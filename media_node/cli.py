@@ -68,7 +68,7 @@ def _output_writer(path: Path) -> AtomicFileWriter:
         raise UsageError(f"{path} exists; refusing to overwrite")
     temp = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.partial"
     try:
-        return AtomicFileWriter(path, temp)
+        return AtomicFileWriter(path, temp, exclusive=True)
     except OSError as err:
         raise UsageError(f"cannot write {path}: {err.strerror}") from None
 
