@@ -128,3 +128,43 @@ def test_partial_spool_files_of_a_crash_are_removed_at_start(
     (spool / "recordings%2Fx%2Frec-kept.cvr.pending").write_bytes(b"whole ciphertext")
     Node(config)
     assert sorted(p.name for p in spool.iterdir()) == ["recordings%2Fx%2Frec-kept.cvr.pending"]
+
+
+def test_simultaneous_offers_from_one_participant_leak_no_peer_connection(
+    tmp_path: Path, dev_config: StackConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import media_node.session as session_module
+    from aiortc import RTCPeerConnection
+
+    created: list[RTCPeerConnection] = []
+
+    class Recorded(RTCPeerConnection):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            created.append(self)
+
+    monkeypatch.setattr(session_module, "RTCPeerConnection", Recorded)
+
+    async def script(node: RunningNode, http: aiohttp.ClientSession) -> list[str]:
+        from .call_helpers import join_call
+
+        agent = Api(http, node.url, node.token("agent", AGENT))
+        _, created_session = await agent.call(
+            "POST",
+            "/v1/sessions",
+            {"meeting_type": "customer-support", "participants": PARTICIPANTS},
+        )
+        sid = created_session["session_id"]
+        first = await join_call(agent, sid, AGENT, [], video=False, relay_only=False)
+        clients = await asyncio.gather(
+            join_call(agent, sid, AGENT, [], video=False, relay_only=False),
+            join_call(agent, sid, AGENT, [], video=False, relay_only=False),
+        )
+        current = node.node.sessions[sid].peers[AGENT]
+        states = [pc.connectionState for pc in created if pc is not current]
+        for pc in (first, *clients):
+            await pc.close()
+        return states
+
+    states = _run(tmp_path, dev_config, script)
+    assert len(states) == 2 and set(states) == {"closed"}, f"leaked peer connections: {states}"
