@@ -133,12 +133,13 @@ def test_partial_spool_files_of_a_crash_are_removed_at_start(
 def test_simultaneous_offers_from_one_participant_leak_no_peer_connection(
     tmp_path: Path, dev_config: StackConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import media_node.session as session_module
     from aiortc import RTCPeerConnection
+
+    import media_node.session as session_module
 
     created: list[RTCPeerConnection] = []
 
-    class Recorded(RTCPeerConnection):  # type: ignore[misc]
+    class Recorded(RTCPeerConnection):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             created.append(self)
