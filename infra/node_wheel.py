@@ -26,7 +26,9 @@ _SOURCES = ("infra", "media_node", "audit", "policies")
 
 def _source_digest() -> str:
     """Digest of what goes into the wheel: the same sources reuse the wheel built for them."""
-    digest = hashlib.sha256((REPO_ROOT / "pyproject.toml").read_bytes())
+    digest = hashlib.sha256()
+    for name in ("pyproject.toml", "README.md"):  # README.md is the wheel's long description
+        digest.update((REPO_ROOT / name).read_bytes())
     for top in _SOURCES:
         for path in sorted((REPO_ROOT / top).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
