@@ -21,6 +21,7 @@ __all__ = ["ROLES", "Principal", "TokenError", "issue_token", "verify_token"]
 ROLES: tuple[str, ...] = ("agent", "customer", "supervisor", "dpo", "auditor")
 _PREFIX = "cv1"
 MAX_TTL_SECONDS = 24 * 3600
+MIN_SECRET_BYTES = 32
 
 
 class TokenError(ValueError):
@@ -43,6 +44,8 @@ def _unb64(text: str) -> bytes:
 
 
 def _sign(secret: bytes, message: str) -> str:
+    if len(secret) < MIN_SECRET_BYTES:  # an empty key would make every token forgeable
+        raise TokenError(f"the token secret must be at least {MIN_SECRET_BYTES} bytes")
     return _b64(hmac.new(secret, message.encode(), hashlib.sha256).digest())
 
 
@@ -67,7 +70,7 @@ def issue_token(
 
 def verify_token(secret: bytes, token: str, *, now: int | None = None) -> Principal:
     parts = token.split(".")
-    if len(parts) != 3 or parts[0] != _PREFIX:
+    if not token.isascii() or len(parts) != 3 or parts[0] != _PREFIX:
         raise TokenError("not a CallVault token")
     message = f"{parts[0]}.{parts[1]}"
     if not hmac.compare_digest(_sign(secret, message), parts[2]):

@@ -4,8 +4,10 @@ aiortc 1.16 has no encoded-frame API. Each ``RTCRtpReceiver`` starts ``decoder_w
 thread that turns reassembled ``JitterFrame``s into decoded ``av`` frames on the track's queue.
 :func:`install` replaces that worker (once, process-wide) with one that looks up the track's
 queue: queues registered with :func:`passthrough` get :class:`EncodedFrame`s (no decode, no
-copy beyond the frame bytes), queues registered with :func:`discard` get nothing, and every
-other receiver keeps aiortc's own decoder. The module is tied to the pinned aiortc version.
+copy beyond the frame bytes) while their :class:`Gate` is open and nothing otherwise, queues
+registered with :func:`discard` get nothing, and every other receiver keeps aiortc's own
+decoder. Either way the worker reads every frame as it arrives: nothing piles up unread.
+The module is tied to the pinned aiortc version.
 """
 
 from __future__ import annotations
@@ -23,16 +25,20 @@ from aiortc import rtcrtpreceiver
 __all__ = [
     "SUPPORTED_AIORTC",
     "EncodedFrame",
+    "Gate",
+    "close_gate",
     "discard",
+    "gate_of",
     "install",
     "is_keyframe",
+    "open_gate",
     "passthrough",
     "vp8_dimensions",
 ]
 
 SUPPORTED_AIORTC = "1.16.0"
 
-_MODES: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+_GATES: weakref.WeakKeyDictionary[Any, Gate] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 _ORIGINAL = rtcrtpreceiver.decoder_worker
 
@@ -77,6 +83,37 @@ def is_keyframe(codec: str, data: bytes) -> bool:
     return True  # audio frames are independently decodable
 
 
+@dataclass
+class Gate:
+    """What happens to one received track's frames. Closed (the default), every frame is read
+    off the receiver and dropped at once, so an unrecorded call holds no backlog; open, frames
+    reach ``track.recv()`` starting at the first keyframe (audio: at once), at most
+    ``max_queued`` waiting, the rest dropped and counted."""
+
+    mode: str
+    """``passthrough`` (encoded frames, when open) or ``discard`` (never delivered)."""
+    max_queued: int = 256
+    """Frames that may wait unread in the track's queue (256 = ~5 s of Opus)."""
+    open: bool = False
+    epoch: int = 0
+    """Bumped on every open and close: a frame in flight from an older epoch is dropped."""
+    discarded: int = 0
+    """Frames read while closed or before the first keyframe (written by the worker thread)."""
+    stale: int = 0
+    """Frames that were in flight when the gate closed (written on the event loop)."""
+    dropped: int = 0
+    """Frames dropped because ``max_queued`` were waiting (written on the event loop)."""
+
+
+def _deliver(gate: Gate, epoch: int, output_q: asyncio.Queue[Any], frame: EncodedFrame) -> None:
+    if not gate.open or gate.epoch != epoch:
+        gate.stale += 1
+    elif output_q.qsize() >= gate.max_queued:
+        gate.dropped += 1
+    else:
+        output_q.put_nowait(frame)
+
+
 def _worker(
     loop: asyncio.AbstractEventLoop,
     input_q: queue.Queue[Any],
@@ -84,16 +121,19 @@ def _worker(
     decode_error: threading.Event,
 ) -> None:
     with _LOCK:
-        mode = _MODES.get(output_q)
-    if mode is None:
+        gate = _GATES.get(output_q)
+    if gate is None:
         _ORIGINAL(loop, input_q, output_q, decode_error)
         return
+    started_epoch = -1  # the epoch whose first keyframe has been delivered
     while True:
         task = input_q.get()
         if task is None:
             asyncio.run_coroutine_threadsafe(output_q.put(None), loop)
             return
-        if mode == "discard":
+        epoch = gate.epoch
+        if gate.mode == "discard" or not gate.open:
+            gate.discarded += 1
             continue
         codec, jitter_frame = task
         name = codec.mimeType.split("/")[1].lower()
@@ -105,7 +145,12 @@ def _worker(
             clock_rate=codec.clockRate,
             keyframe=is_keyframe(name, jitter_frame.data),
         )
-        asyncio.run_coroutine_threadsafe(output_q.put(frame), loop)
+        if started_epoch != epoch:
+            if frame.kind == "video" and not frame.keyframe:
+                gate.discarded += 1  # a recording starts at a keyframe
+                continue
+            started_epoch = epoch
+        loop.call_soon_threadsafe(_deliver, gate, epoch, output_q, frame)
 
 
 def install() -> None:
@@ -118,19 +163,64 @@ def install() -> None:
     rtcrtpreceiver.decoder_worker = _worker
 
 
-def _register(track: Any, mode: str) -> None:
+def _queue_of(track: Any) -> asyncio.Queue[Any]:
     track_queue = getattr(track, "_queue", None)
     if not isinstance(track_queue, asyncio.Queue):
         raise TypeError("expected an aiortc RemoteStreamTrack")
+    return track_queue
+
+
+def _register(track: Any, mode: str, max_queued: int) -> Gate:
+    gate = Gate(mode, max_queued=max_queued)
     with _LOCK:
-        _MODES[track_queue] = mode
+        _GATES[_queue_of(track)] = gate
+    return gate
 
 
-def passthrough(track: Any) -> None:
-    """``track.recv()`` yields :class:`EncodedFrame`s. Call from the ``track`` event."""
-    _register(track, "passthrough")
+def passthrough(track: Any, *, max_queued: int = 256) -> Gate:
+    """``track.recv()`` yields :class:`EncodedFrame`s once :func:`open_gate` is called; until
+    then frames are dropped as they arrive. Call from the ``track`` event."""
+    return _register(track, "passthrough", max_queued)
 
 
-def discard(track: Any) -> None:
-    """The track's frames are dropped unread (media a meeting type must not store)."""
-    _register(track, "discard")
+def discard(track: Any) -> Gate:
+    """The track's frames are dropped as they arrive (media a meeting type must not store)."""
+    return _register(track, "discard", 0)
+
+
+def gate_of(track: Any) -> Gate | None:
+    with _LOCK:
+        return _GATES.get(_queue_of(track))
+
+
+def _drain(track_queue: asyncio.Queue[Any]) -> int:
+    """Drop the frames waiting in ``track_queue``; keeps the end-of-track marker."""
+    drained, ended = 0, False
+    while not track_queue.empty():
+        if track_queue.get_nowait() is None:
+            ended = True
+        else:
+            drained += 1
+    if ended:
+        track_queue.put_nowait(None)
+    return drained
+
+
+def open_gate(track: Any) -> None:
+    """Deliver ``track``'s frames from now on (video: from the next keyframe). Event loop only."""
+    gate = gate_of(track)
+    if gate is None or gate.mode != "passthrough":
+        raise ValueError("the track is not in passthrough mode")
+    gate.stale += _drain(_queue_of(track))
+    gate.epoch += 1
+    gate.open = True
+
+
+def close_gate(track: Any) -> None:
+    """Stop delivering ``track``'s frames and drop those waiting. Event loop only."""
+    gate = gate_of(track)
+    if gate is None:
+        return
+    gate.open = False
+    gate.epoch += 1
+    gate.stale += _drain(_queue_of(track))

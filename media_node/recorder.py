@@ -29,7 +29,7 @@ from aiortc.mediastreams import MediaStreamError
 from .container import ContainerWriter, TrackSpec, video_dimensions
 from .keys import KeyProvider
 from .manifest import Manifest
-from .passthrough import EncodedFrame
+from .passthrough import EncodedFrame, close_gate, open_gate
 from .policy_context import recording_context
 from .spool import SpoolingWriter
 from .store import ObjectStore
@@ -85,6 +85,7 @@ class Recorder:
         subjects: tuple[str, ...],
         consent_refs: tuple[str, ...],
         key_provider: KeyProvider,
+        agents: tuple[str, ...] = (),
         store: ObjectStore,
         spool_dir: Path,
         expected_tracks: int,
@@ -92,6 +93,7 @@ class Recorder:
         on_late_track: Callable[[str], None] | None = None,
         request_keyframe: Callable[[Any], None] | None = None,
         chunk_size: int = 256 * 1024,
+        max_queued_frames: int = 256,
         loop: asyncio.AbstractEventLoop,
     ) -> None:
         self.recording_id = recording_id
@@ -100,6 +102,7 @@ class Recorder:
         self._retention_days = retention_days
         self.stored_kinds = stored_kinds
         self._subjects = subjects
+        self._agents = agents
         self._consent_refs = consent_refs
         self._store = store
         self._expected = max(1, expected_tracks)
@@ -123,9 +126,13 @@ class Recorder:
             raise
         self.started_at = _now()
         self._t0 = time.monotonic()
-        self._queue: queue.Queue[_Pending | None] = queue.Queue()
+        # Frames waiting for the writer thread; a full queue drops (counted), never grows.
+        self._queue: queue.Queue[_Pending | None] = queue.Queue(max_queued_frames)
+        self._dropped = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._track_keys: list[str] = []
+        self._tracks: list[Any] = []
+        self._gates_closed = False
         self._thread = threading.Thread(
             target=self._run, name=f"recorder-{recording_id}", daemon=True
         )
@@ -139,9 +146,11 @@ class Recorder:
 
     def add_track(self, participant: str, track: Any) -> None:
         """Record ``track`` (already switched to passthrough) if its kind may be stored."""
-        if track.kind not in self.stored_kinds or id(track) in self._added:
+        if self._gates_closed or track.kind not in self.stored_kinds or id(track) in self._added:
             return
         self._added.add(id(track))
+        self._tracks.append(track)
+        open_gate(track)  # frames from now on only: nothing received before the start
         if track.kind == "video" and self._request_keyframe is not None:
             self._request_keyframe(track)  # the container starts at a keyframe: ask for one now
         key = f"{participant}/{track.kind}/{len(self._track_keys)}"
@@ -156,15 +165,42 @@ class Recorder:
                 return
             if not isinstance(frame, EncodedFrame) or frame.kind not in self.stored_kinds:
                 continue
-            self._queue.put(_Pending(key, frame, time.monotonic() - self._t0))
+            try:
+                self._queue.put_nowait(_Pending(key, frame, time.monotonic() - self._t0))
+            except queue.Full:
+                self._dropped += 1
+
+    def queued_frames(self) -> int:
+        return self._queue.qsize()
+
+    def dropped_frames(self) -> int:
+        """Frames dropped because the writer thread fell ``max_queued_frames`` behind."""
+        return self._dropped
+
+    def frame_counts(self) -> dict[str, int]:
+        """Frames written per track so far."""
+        container = self._container
+        return dict(container.frame_counts()) if container is not None else {}
+
+    def close_gates(self) -> None:
+        """Stop taking media at once (synchronous: no frame is delivered after this returns)."""
+        self._gates_closed = True
+        for track in self._tracks:
+            close_gate(track)
 
     async def stop(self) -> RecordingResult:
         """Stop reading, finish the container, encrypt the tail, upload, write the manifest."""
+        self.close_gates()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._queue.put(None)
-        await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self._queue.put, None)  # may wait for a full queue
+        await loop.run_in_executor(None, self._thread.join)
+        if self._dropped:
+            logger.warning(
+                "recording %s: %d frames dropped (writer behind)", self.recording_id, self._dropped
+            )
         return await asyncio.get_running_loop().run_in_executor(None, self._finish)
 
     # -- writer thread -------------------------------------------------------------------
@@ -263,6 +299,7 @@ class Recorder:
             container=self._container.format,
             codecs=self._container.codecs,
             complete=complete,
+            agents=self._agents,
         )
         if not complete:
             # The manifest waits in the spool with the ciphertext (flush_pending uploads both).

@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,9 +22,10 @@ from aiortc.rtcconfiguration import RTCIceTransportPolicy
 from infra.config import MeetingType
 
 from .keys import KeyProviderError
-from .passthrough import discard, passthrough
+from .passthrough import discard, gate_of, passthrough
 from .recorder import Recorder, RecordingResult
 from .recording_rules import start_refusal, stored_media_kinds, withdrawal_stops_recording
+from .sdp_filter import relay_only_offer
 
 if TYPE_CHECKING:
     from .node import Node
@@ -76,7 +78,23 @@ class Session:
     refusal: str | None = None
     """Why the last (automatic) start failed, for the agent to see."""
     closed: bool = False
+    owner: str = ""
+    """Pseudonymous id of the agent or supervisor who created it (per-agent session cap)."""
+    last_active: float = field(default_factory=time.monotonic)
+    """Monotonic time of the last API call on it (the idle-session timeout)."""
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _offer_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+
+    def touch(self) -> None:
+        self.last_active = time.monotonic()
+
+    def idle_for(self, now: float) -> float:
+        """Seconds without an API call, a recording or a connected peer."""
+        if self.recorder is not None or any(
+            pc.connectionState == "connected" for pc in self.peers.values()
+        ):
+            self.last_active = now
+        return now - self.last_active
 
     @property
     def stored_kinds(self) -> frozenset[str]:
@@ -96,11 +114,24 @@ class Session:
             status["reason"] = self.refusal
         return status
 
+    def frames_discarded(self) -> dict[str, int]:
+        """Per received track: frames read and dropped because nothing was recording them."""
+        counts: dict[str, int] = {}
+        for index, (participant, track) in enumerate(self.tracks):
+            gate = gate_of(track)
+            if gate is not None:
+                counts[f"{participant}/{track.kind}/{index}"] = gate.discarded + gate.stale
+        return counts
+
     # -- consent -------------------------------------------------------------------------
 
     async def record_consent(
         self, participant: str, granted: bool, text_version: str
     ) -> ConsentRecord:
+        """Record a grant or withdrawal. A withdrawal (where consent is the legal basis) takes
+        effect before this coroutine first yields: no start that has not yet checked consent
+        can use the withdrawn grant, and the running recording takes no more media; it is then
+        stopped under the session lock."""
         record = ConsentRecord(
             consent_id=f"cns-{secrets.token_hex(8)}",
             participant=participant,
@@ -110,12 +141,14 @@ class Session:
         )
         self.consents[participant] = record
         self.consent_history.append(record)
-        if (
-            not granted
-            and self.recorder
-            and withdrawal_stops_recording(self.meeting_type.legal_basis)
-        ):
-            await self.stop_recording()
+        if granted or not withdrawal_stops_recording(self.meeting_type.legal_basis):
+            return record
+        recorder = self.recorder
+        if recorder is not None:
+            recorder.close_gates()
+        async with self._lock:
+            if recorder is not None and self.recorder is recorder:
+                await self._stop_locked()
         return record
 
     # -- media ---------------------------------------------------------------------------
@@ -136,7 +169,17 @@ class Session:
         return RTCConfiguration(iceServers=servers, iceTransportPolicy=policy)
 
     async def answer(self, participant: str, sdp: str) -> str:
-        """Accept ``participant``'s offer; returns the answer SDP. Raises ``ValueError``."""
+        """Accept ``participant``'s offer; returns the answer SDP. Raises ``ValueError``.
+
+        One offer per participant at a time: a second one waits, then replaces the first's
+        peer connection (closed), so concurrent offers never leave one open and untracked."""
+        lock = self._offer_locks.setdefault(participant, asyncio.Lock())
+        async with lock:
+            return await self._answer_locked(participant, sdp)
+
+    async def _answer_locked(self, participant: str, sdp: str) -> str:
+        if self.closed:
+            raise ValueError("the session is closed")
         old = self.peers.pop(participant, None)
         if old is not None:
             await old.close()
@@ -146,12 +189,14 @@ class Session:
         @pc.on("track")
         def on_track(track: Any) -> None:
             if track.kind in self.stored_kinds:
-                passthrough(track)
+                passthrough(track, max_queued=self.node.config.max_queued_frames)
             else:
                 discard(track)  # e.g. video in an audio-only meeting: never read, never stored
             self.tracks.append((participant, track))
             asyncio.ensure_future(self._track_arrived(participant, track))
 
+        if self.node.config.ice.transport_policy == "relay":
+            sdp = relay_only_offer(sdp)  # the node never learns a participant's address
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
             if not pc.getTransceivers():
@@ -161,7 +206,8 @@ class Session:
                     transceiver.direction = "inactive"
             await pc.setLocalDescription(await pc.createAnswer())
         except Exception as error:  # aiortc raises many types on a hostile SDP; all are a 400
-            self.peers.pop(participant, None)
+            if self.peers.get(participant) is pc:
+                self.peers.pop(participant)
             await pc.close()
             raise ValueError(f"cannot use this offer: {type(error).__name__}: {error}") from None
         return str(pc.localDescription.sdp)
@@ -214,6 +260,7 @@ class Session:
                     recording_id=recording_id,
                     meeting_type=self.meeting_type,
                     subjects=tuple(sorted(self.participants)),
+                    agents=tuple(sorted(p for p, r in self.participants.items() if r == "agent")),
                     consent_refs=consent_refs,
                     expected_tracks=expected,
                     on_late_track=self._late_track,
@@ -225,6 +272,11 @@ class Session:
             raise RecordingRefused(
                 f"recording refused: key provider unavailable ({error})", 503
             ) from None
+        current = tuple(c.consent_id for c in self.consents.values() if c.granted)
+        if self._refusal() or current != consent_refs:
+            # Consent changed while the recorder was being created: it never takes media.
+            await recorder.stop()
+            raise RecordingRefused("consent changed while the recording was starting")
         self.recorder = recorder
         self.refusal = None
         for participant, track in self.tracks:
