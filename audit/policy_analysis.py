@@ -65,6 +65,7 @@ def normalize_statements(policy: Mapping[str, Any] | None) -> list[dict[str, Any
                 "not_actions": [str(a) for a in _as_list(raw.get("NotAction"))],
                 "resources": [str(r) for r in _as_list(raw.get("Resource"))],
                 "principals": _principals(raw.get("Principal")),
+                "not_principals": _principals(raw.get("NotPrincipal")),
                 "condition_keys": sorted(
                     str(key).lower()
                     for operator in conditions.values()
@@ -86,9 +87,12 @@ def _condition_value(statement: Mapping[str, Any], operator: str, key: str) -> l
 
 
 def allows_public_access(policy: Mapping[str, Any] | None) -> bool:
-    """An Allow to ``*`` (anyone) with no condition narrowing it."""
+    """An Allow to ``*`` (anyone), or to everyone but some (``NotPrincipal``), with no
+    condition narrowing it."""
     return any(
-        s["effect"] == "Allow" and "*" in s["principals"] and not s["condition_keys"]
+        s["effect"] == "Allow"
+        and ("*" in s["principals"] or bool(s["not_principals"]))
+        and not s["condition_keys"]
         for s in normalize_statements(policy)
     )
 
