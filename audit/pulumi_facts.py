@@ -26,7 +26,7 @@ from .policy_analysis import (
     normalize_statements,
     parse_policy,
 )
-from .turn_facts import turn_config_properties
+from .turn_facts import ranges_outside, turn_config_properties
 
 __all__ = ["PulumiResource", "facts_from_pulumi_resources"]
 
@@ -218,7 +218,16 @@ def _lifecycle_rule(raw: Mapping[str, Any]) -> dict[str, Any]:
         or {}
     )
     filter_ = _first(raw.get("filter")) or {}
+    and_ = _first(filter_.get("and")) or {}
     prefix = raw.get("prefix") if raw.get("prefix") is not None else filter_.get("prefix")
+    if prefix is None:
+        prefix = and_.get("prefix")
+    # Tags or object sizes select some objects only: such a rule never covers a whole prefix.
+    object_filter = any(
+        block.get(key)
+        for block in (raw, filter_, and_)
+        for key in ("tag", "tags", "objectSizeGreaterThan", "objectSizeLessThan")
+    )
     enabled = (
         raw.get("status", "Enabled") == "Enabled"
         if "status" in raw
@@ -227,6 +236,7 @@ def _lifecycle_rule(raw: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "id": str(raw.get("id") or ""),
         "prefix": str(prefix or ""),
+        "object_filter": bool(object_filter),
         "enabled": enabled,
         "expiration_days": _int_or_none(expiration.get("days")),
         "noncurrent_expiration_days": _int_or_none(
@@ -258,7 +268,11 @@ def _bucket_policy(bucket: PulumiResource, index: _Index, aliases: set[str]) -> 
         "present": policy is not None,
         "readable": readable,
         "public": allows_public_access(policy),
-        "tls_only": denies_insecure_transport(policy),
+        "tls_only": denies_insecure_transport(
+            policy,
+            [f"arn:aws:s3:::{name}" for name in aliases]
+            + [str(arn) for arn in [bucket.properties.get("arn")] if arn],
+        ),
         "denies_unencrypted_puts": denies_unencrypted_puts(policy),
     }
 
@@ -341,9 +355,25 @@ def _bucket_fact(
     )
 
 
+# What AWS attaches to a key created without a policy: the account may do everything.
+_DEFAULT_KEY_POLICY = {
+    "Statement": [
+        {
+            "Sid": "Enable IAM User Permissions",
+            "Effect": "Allow",
+            "Action": "kms:*",
+            "Principal": {"AWS": "arn:aws:iam::<account>:root"},
+            "Resource": "*",
+        }
+    ]
+}
+
+
 def _kms_fact(key: PulumiResource) -> Fact:
     props = key.properties
     policy, readable = _safe_policy(props.get("policy"))
+    if policy is None and readable:
+        policy = _DEFAULT_KEY_POLICY
     statements = normalize_statements(policy)
     return _fact(
         "kms_key",
@@ -364,17 +394,43 @@ def _kms_fact(key: PulumiResource) -> Fact:
     )
 
 
-def _trail_fact(trail: PulumiResource) -> Fact:
-    props = trail.properties
-    data_resource_types = [
-        str(resource.get("type"))
-        for selector in props.get("eventSelectors") or []
-        for resource in selector.get("dataResources") or []
-    ]
+def _s3_data_selectors(props: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """S3 object-level selectors as ``{reads, writes, arn_prefixes}`` (``arn:aws:s3`` = all)."""
+    selectors = []
+    for selector in props.get("eventSelectors") or []:
+        read_write = str(selector.get("readWriteType") or "All")
+        for resource in selector.get("dataResources") or []:
+            if resource.get("type") == "AWS::S3::Object":
+                selectors.append(
+                    {
+                        "reads": read_write in ("All", "ReadOnly"),
+                        "writes": read_write in ("All", "WriteOnly"),
+                        "arn_prefixes": [str(v) for v in resource.get("values") or []],
+                    }
+                )
     for selector in props.get("advancedEventSelectors") or []:
-        for field in selector.get("fieldSelectors") or []:
-            if field.get("field") == "resources.type":
-                data_resource_types += [str(v) for v in field.get("equals") or []]
+        fields = {str(f.get("field")): f for f in selector.get("fieldSelectors") or []}
+        if "AWS::S3::Object" not in (fields.get("resources.type") or {}).get("equals", []):
+            continue
+        read_only = [str(v).lower() for v in (fields.get("readOnly") or {}).get("equals") or []]
+        arn = fields.get("resources.ARN") or {}
+        narrowed = set(fields) - {"eventCategory", "resources.type", "readOnly", "resources.ARN"}
+        narrowed |= {k for k in arn if k.startswith("not")}  # exclusions we do not evaluate
+        selectors.append(
+            {
+                "reads": not narrowed and read_only in ([], ["true"]),
+                "writes": not narrowed and read_only in ([], ["false"]),
+                "arn_prefixes": [str(v) for v in arn.get("startsWith") or arn.get("equals") or []]
+                if arn
+                else ["arn:aws:s3"],
+            }
+        )
+    return selectors
+
+
+def _trail_fact(trail: PulumiResource, recording_buckets: Sequence[str]) -> Fact:
+    props = trail.properties
+    s3_selectors = _s3_data_selectors(props)
     return _fact(
         "trail",
         trail,
@@ -384,7 +440,10 @@ def _trail_fact(trail: PulumiResource) -> Fact:
             "log_file_validation": _truthy(props.get("enableLogFileValidation")),
             "kms_key_id": props.get("kmsKeyId") or None,
             "multi_region": _truthy(props.get("isMultiRegionTrail")),
-            "s3_data_events": "AWS::S3::Object" in data_resource_types,
+            "s3_data_events": bool(s3_selectors),
+            "s3_data_selectors": s3_selectors,
+            # Rules see one kind at a time: the buckets whose reads and writes it must record.
+            "recording_buckets": sorted(recording_buckets),
             "s3_bucket": props.get("s3BucketName"),
         },
     )
@@ -572,19 +631,56 @@ def _vpc_fact(vpc: PulumiResource, index: _Index) -> Fact:
     )
 
 
-def _turn_facts(resources: Iterable[PulumiResource]) -> list[Fact]:
+_MEDIA_NODE_CONFIG = "/etc/callvault/media-node.yaml"
+
+
+def _media_node_cidrs(index: _Index) -> list[str] | None:
+    """Subnets the media nodes run in: hosts whose cloud-init installs the media node, and the
+    subnets of the auto-scaling groups launching them. ``None`` when none is found or a subnet
+    does not resolve (a relay's allowed peers then cannot be checked)."""
+    subnets = {
+        str(s.id): s.properties.get("cidrBlock")
+        for s in index.by_type.get("aws:ec2/subnet:Subnet", [])
+    }
+    hosts = [
+        r
+        for type_ in ("aws:ec2/launchTemplate:LaunchTemplate", "aws:ec2/instance:Instance")
+        for r in index.by_type.get(type_, [])
+        if _MEDIA_NODE_CONFIG in _written_files(_user_data(r.properties))
+    ]
+    subnet_ids = [str(h.properties.get("subnetId")) for h in hosts if "subnetId" in h.properties]
+    template_ids = {str(h.id) for h in hosts if h.id}
+    for group in index.by_type.get("aws:autoscaling/group:Group", []):
+        template = _first(group.properties.get("launchTemplate")) or {}
+        if str(template.get("id")) in template_ids:
+            subnet_ids += [str(s) for s in group.properties.get("vpcZoneIdentifiers") or []]
+    cidrs = [subnets.get(s) for s in subnet_ids]
+    if not cidrs or not all(isinstance(c, str) for c in cidrs):
+        return None
+    return sorted({str(c) for c in cidrs})
+
+
+def _turn_facts(resources: Iterable[PulumiResource], index: _Index) -> list[Fact]:
     facts = []
+    media_node_cidrs = _media_node_cidrs(index)
     for resource in resources:
         content = _written_files(_user_data(resource.properties)).get("/etc/turnserver.conf")
         if content is None:
             continue
+        properties = turn_config_properties(content)
+        properties["media_node_cidrs"] = media_node_cidrs
+        properties["allowed_peers_outside_media_nodes"] = (
+            ranges_outside(properties["allowed_peer_ranges"], media_node_cidrs or [])
+            if media_node_cidrs is not None or not properties["allowed_peer_ranges"]
+            else None
+        )
         facts.append(
             Fact(
                 "turn_config",
                 f"{resource.id or resource.name}:/etc/turnserver.conf",
                 region_of(resource),
                 f"{resource.source}#/userData/write_files/etc/turnserver.conf",
-                turn_config_properties(content),
+                properties,
             )
         )
     return facts
@@ -599,7 +695,15 @@ def facts_from_pulumi_resources(resources: Sequence[PulumiResource]) -> list[Fac
     bucket_regions = {alias: region_of(b) for b in buckets for alias in _bucket_aliases(b)}
     facts = [_bucket_fact(b, index, bucket_regions) for b in buckets]
     facts += [_kms_fact(k) for k in index.by_type.get("aws:kms/key:Key", [])]
-    facts += [_trail_fact(t) for t in index.by_type.get("aws:cloudtrail/trail:Trail", [])]
+    recording_buckets = [
+        f.id
+        for f in facts
+        if f.kind == "bucket" and f.properties.get("purpose") == "call-recording"
+    ]
+    facts += [
+        _trail_fact(t, recording_buckets)
+        for t in index.by_type.get("aws:cloudtrail/trail:Trail", [])
+    ]
     facts += [
         _security_group_fact(g, index)
         for g in index.by_type.get("aws:ec2/securityGroup:SecurityGroup", [])
@@ -611,5 +715,5 @@ def facts_from_pulumi_resources(resources: Sequence[PulumiResource]) -> list[Fac
     facts += [_role_fact(r, index) for r in index.by_type.get("aws:iam/role:Role", [])]
     facts += [_log_group_fact(g) for g in index.by_type.get("aws:cloudwatch/logGroup:LogGroup", [])]
     facts += [_vpc_fact(v, index) for v in index.by_type.get("aws:ec2/vpc:Vpc", [])]
-    facts += _turn_facts([*instances, *templates])
+    facts += _turn_facts([*instances, *templates], index)
     return facts
