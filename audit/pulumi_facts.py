@@ -28,7 +28,7 @@ from .policy_analysis import (
     normalize_statements,
     parse_policy,
 )
-from .turn_facts import turn_config_properties
+from .turn_facts import ranges_outside, turn_config_properties
 from .unknowns import contains_unknown, is_unknown
 
 __all__ = ["MODELLED_TYPES", "PulumiResource", "facts_from_pulumi_resources"]
@@ -340,7 +340,16 @@ def _lifecycle_rule(raw: Mapping[str, Any]) -> dict[str, Any]:
         or {}
     )
     filter_ = _first(raw.get("filter")) or {}
+    and_ = _first(filter_.get("and")) or {}
     prefix = raw.get("prefix") if raw.get("prefix") is not None else filter_.get("prefix")
+    if prefix is None:
+        prefix = and_.get("prefix")
+    # Tags or object sizes select some objects only: such a rule never covers a whole prefix.
+    object_filter = any(
+        block.get(key)
+        for block in (raw, filter_, and_)
+        for key in ("tag", "tags", "objectSizeGreaterThan", "objectSizeLessThan")
+    )
     enabled = (
         raw.get("status", "Enabled") == "Enabled"
         if "status" in raw
@@ -349,6 +358,7 @@ def _lifecycle_rule(raw: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "id": str(raw.get("id") or ""),
         "prefix": str(prefix or ""),
+        "object_filter": bool(object_filter),
         "enabled": enabled,
         "expiration_days": _int_or_none(expiration.get("days")),
         "noncurrent_expiration_days": _int_or_none(
@@ -386,7 +396,11 @@ def _bucket_policy(j: _Joined, props: _Props) -> None:
             "present": policy is not None,
             "readable": readable,
             "public": allows_public_access(policy),
-            "tls_only": denies_insecure_transport(policy),
+            "tls_only": denies_insecure_transport(
+                policy,
+                [f"arn:aws:s3:::{name}" for name in j.aliases if ":" not in name]
+                + [name for name in j.aliases if name.startswith("arn:")],
+            ),
             "denies_unencrypted_puts": denies_unencrypted_puts(policy),
         },
         default=text is None,
@@ -532,7 +546,41 @@ def _kms_fact(key: PulumiResource) -> Fact:
     return _fact("kms_key", key, key_id, props)
 
 
-def _trail_fact(trail: PulumiResource) -> Fact:
+def _s3_data_selectors(props: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """S3 object-level selectors as ``{reads, writes, arn_prefixes}`` (``arn:aws:s3`` = all)."""
+    selectors = []
+    for selector in props.get("eventSelectors") or []:
+        read_write = str(selector.get("readWriteType") or "All")
+        for resource in selector.get("dataResources") or []:
+            if resource.get("type") == "AWS::S3::Object":
+                selectors.append(
+                    {
+                        "reads": read_write in ("All", "ReadOnly"),
+                        "writes": read_write in ("All", "WriteOnly"),
+                        "arn_prefixes": [str(v) for v in resource.get("values") or []],
+                    }
+                )
+    for selector in props.get("advancedEventSelectors") or []:
+        fields = {str(f.get("field")): f for f in selector.get("fieldSelectors") or []}
+        if "AWS::S3::Object" not in (fields.get("resources.type") or {}).get("equals", []):
+            continue
+        read_only = [str(v).lower() for v in (fields.get("readOnly") or {}).get("equals") or []]
+        arn = fields.get("resources.ARN") or {}
+        narrowed = set(fields) - {"eventCategory", "resources.type", "readOnly", "resources.ARN"}
+        narrowed |= {k for k in arn if k.startswith("not")}  # exclusions we do not evaluate
+        selectors.append(
+            {
+                "reads": not narrowed and read_only in ([], ["true"]),
+                "writes": not narrowed and read_only in ([], ["false"]),
+                "arn_prefixes": [str(v) for v in arn.get("startsWith") or arn.get("equals") or []]
+                if arn
+                else ["arn:aws:s3"],
+            }
+        )
+    return selectors
+
+
+def _trail_fact(trail: PulumiResource, recording_buckets: Sequence[str] | None) -> Fact:
     raw = trail.properties
     props = _Props()
     # pulumi-aws starts logging unless enableLogging is false.
@@ -541,54 +589,21 @@ def _trail_fact(trail: PulumiResource) -> Fact:
     _optional(props, raw, "isMultiRegionTrail", "multi_region", _truthy, False)
     _optional(props, raw, "kmsKeyId", "kms_key_id", str, None)
     _optional(props, raw, "s3BucketName", "s3_bucket", str, None)
-    selectors = (raw.get("eventSelectors"), raw.get("advancedEventSelectors"))
-    if contains_unknown(list(selectors)):
+    selectors = [raw.get("eventSelectors"), raw.get("advancedEventSelectors")]
+    if contains_unknown(selectors):
         props.set("s3_data_events", None, unknown=True)
-        props.set("data_events", None, unknown=True)
+        props.set("s3_data_selectors", None, unknown=True)
     else:
-        events = _data_events(selectors[0] or [], selectors[1] or [])
-        props.set("data_events", events, default=not any(selectors))
-        props.set("s3_data_events", any(e["type"] == "AWS::S3::Object" for e in events))
+        s3_selectors = _s3_data_selectors(raw)
+        props.set("s3_data_events", bool(s3_selectors))
+        # Absent: a trail records management events only.
+        props.set("s3_data_selectors", s3_selectors, default=not any(selectors))
+    # Rules see one kind at a time: the buckets whose reads and writes it must record.
+    if recording_buckets is None:
+        props.set("recording_buckets", None, unknown=True)
+    else:
+        props.set("recording_buckets", sorted(recording_buckets))
     return _fact("trail", trail, _known_str(raw.get("name")) or trail.id or trail.name, props)
-
-
-def _data_events(
-    basic: Sequence[Mapping[str, Any]], advanced: Sequence[Mapping[str, Any]]
-) -> list[dict[str, Any]]:
-    """Data-event selectors as ``{type, read, write, values}``: ``values`` are ARN prefixes
-    (``arn:aws:s3`` = every bucket)."""
-    events = []
-    for selector in basic:
-        kind = str(selector.get("readWriteType") or "All")
-        for resource in selector.get("dataResources") or []:
-            events.append(
-                {
-                    "type": str(resource.get("type")),
-                    "read": kind in ("All", "ReadOnly"),
-                    "write": kind in ("All", "WriteOnly"),
-                    "values": [str(v) for v in resource.get("values") or []],
-                }
-            )
-    for selector in advanced:
-        fields = {
-            str(f.get("field")): f
-            for f in selector.get("fieldSelectors") or []
-            if isinstance(f, Mapping)
-        }
-        types = (fields.get("resources.type") or {}).get("equals") or []
-        read_only = (fields.get("readOnly") or {}).get("equals") or []
-        arns = fields.get("resources.ARN") or {}
-        values = [str(v) for v in (arns.get("startsWith") or []) + (arns.get("equals") or [])]
-        for type_ in types:
-            events.append(
-                {
-                    "type": str(type_),
-                    "read": not read_only or "true" in [str(v).lower() for v in read_only],
-                    "write": not read_only or "false" in [str(v).lower() for v in read_only],
-                    "values": values or ["arn:aws:s3"],
-                }
-            )
-    return events
 
 
 _PROTOCOLS = {"-1": "all", "all": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
@@ -788,9 +803,7 @@ def _role_fact(role: PulumiResource, index: _Index) -> Fact:
     name = _known_str(raw.get("name")) or role.id or role.name
     aliases = {name, str(role.id or ""), _known_str(raw.get("arn")) or ""} - {""}
     inline_policies, unresolved_inline = index.attached(_ROLE_POLICY, "role", role, aliases)
-    attachments, unresolved_attachments = index.attached(
-        _ROLE_ATTACHMENT, "role", role, aliases
-    )
+    attachments, unresolved_attachments = index.attached(_ROLE_ATTACHMENT, "role", role, aliases)
     props = _Props()
     tags = _tags(raw)
     props.set("workload", "media-node" if name.endswith("-media-node") else tags.get("workload"))
@@ -855,19 +868,56 @@ def _vpc_fact(vpc: PulumiResource, index: _Index) -> Fact:
     return _fact("vpc", vpc, str(vpc.id or vpc.name), props)
 
 
-def _turn_facts(resources: Iterable[PulumiResource]) -> list[Fact]:
+_MEDIA_NODE_CONFIG = "/etc/callvault/media-node.yaml"
+
+
+def _media_node_cidrs(index: _Index) -> list[str] | None:
+    """Subnets the media nodes run in: hosts whose cloud-init installs the media node, and the
+    subnets of the auto-scaling groups launching them. ``None`` when none is found or a subnet
+    does not resolve (a relay's allowed peers then cannot be checked)."""
+    subnets = {
+        str(s.id): s.properties.get("cidrBlock")
+        for s in index.by_type.get("aws:ec2/subnet:Subnet", [])
+    }
+    hosts = [
+        r
+        for type_ in ("aws:ec2/launchTemplate:LaunchTemplate", "aws:ec2/instance:Instance")
+        for r in index.by_type.get(type_, [])
+        if _MEDIA_NODE_CONFIG in _written_files(_user_data(r.properties))
+    ]
+    subnet_ids = [str(h.properties.get("subnetId")) for h in hosts if "subnetId" in h.properties]
+    template_ids = {str(h.id) for h in hosts if h.id}
+    for group in index.by_type.get("aws:autoscaling/group:Group", []):
+        template = _first(group.properties.get("launchTemplate")) or {}
+        if str(template.get("id")) in template_ids:
+            subnet_ids += [str(s) for s in group.properties.get("vpcZoneIdentifiers") or []]
+    cidrs = [subnets.get(s) for s in subnet_ids]
+    if not cidrs or not all(isinstance(c, str) for c in cidrs):
+        return None
+    return sorted({str(c) for c in cidrs})
+
+
+def _turn_facts(resources: Iterable[PulumiResource], index: _Index) -> list[Fact]:
     facts = []
+    media_node_cidrs = _media_node_cidrs(index)
     for resource in resources:
         content = _written_files(_user_data(resource.properties)).get("/etc/turnserver.conf")
         if content is None:
             continue
+        properties = turn_config_properties(content)
+        properties["media_node_cidrs"] = media_node_cidrs
+        properties["allowed_peers_outside_media_nodes"] = (
+            ranges_outside(properties["allowed_peer_ranges"], media_node_cidrs or [])
+            if media_node_cidrs is not None or not properties["allowed_peer_ranges"]
+            else None
+        )
         facts.append(
             Fact(
                 "turn_config",
                 f"{resource.id or resource.name}:/etc/turnserver.conf",
                 region_of(resource),
                 f"{resource.source}#/userData/write_files/etc/turnserver.conf",
-                turn_config_properties(content),
+                properties,
             )
         )
     return facts
@@ -904,6 +954,7 @@ MODELLED_TYPES: frozenset[str] = frozenset(
         "aws:ec2/vpc:Vpc",
         *_FLOW_LOG,
         "aws:ec2/subnet:Subnet",
+        "aws:autoscaling/group:Group",
     }
 )
 """Resource types read into facts (alone or joined into another resource's fact)."""
@@ -917,7 +968,17 @@ def facts_from_pulumi_resources(resources: Sequence[PulumiResource]) -> list[Fac
     bucket_regions = {alias: region_of(b) for b in buckets for alias in _bucket_aliases(b)}
     facts = [_bucket_fact(b, index, bucket_regions) for b in buckets]
     facts += [_kms_fact(k) for k in index.by_type.get("aws:kms/key:Key", [])]
-    facts += [_trail_fact(t) for t in index.by_type.get("aws:cloudtrail/trail:Trail", [])]
+    recording_buckets: list[str] | None = [
+        f.id
+        for f in facts
+        if f.kind == "bucket" and f.properties.get("purpose") == "call-recording"
+    ]
+    if any(f.kind == "bucket" and "purpose" in f.properties["unknown"] for f in facts):
+        recording_buckets = None
+    facts += [
+        _trail_fact(t, recording_buckets)
+        for t in index.by_type.get("aws:cloudtrail/trail:Trail", [])
+    ]
     facts += [
         _security_group_fact(g, index) for t in _SECURITY_GROUPS for g in index.by_type.get(t, [])
     ]
@@ -928,5 +989,5 @@ def facts_from_pulumi_resources(resources: Sequence[PulumiResource]) -> list[Fac
     facts += [_role_fact(r, index) for r in index.by_type.get("aws:iam/role:Role", [])]
     facts += [_log_group_fact(g) for g in index.by_type.get("aws:cloudwatch/logGroup:LogGroup", [])]
     facts += [_vpc_fact(v, index) for v in index.by_type.get("aws:ec2/vpc:Vpc", [])]
-    facts += _turn_facts([*instances, *templates])
+    facts += _turn_facts([*instances, *templates], index)
     return facts

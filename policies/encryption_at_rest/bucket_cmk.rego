@@ -31,8 +31,13 @@ uses_cmk(f) if {
 	f.encryption.algorithm in {"aws:kms", "aws:kms:dsse"}
 	is_string(f.encryption.kms_key_id)
 	f.encryption.kms_key_id != ""
-	not startswith(f.encryption.kms_key_id, "alias/aws/")
+	not aws_managed_alias(f.encryption.kms_key_id)
 }
+
+# An AWS-managed key named by its alias, bare or as an ARN (arn:aws:kms:...:alias/aws/s3).
+aws_managed_alias(key_id) if startswith(key_id, "alias/aws/")
+
+aws_managed_alias(key_id) if contains(key_id, ":alias/aws/")
 
 # S3 server access logs can only be delivered to buckets encrypted with SSE-S3 (an AWS limit),
 # so AES256 is the strongest setting an access-log target bucket can have.

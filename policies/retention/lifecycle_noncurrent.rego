@@ -41,6 +41,7 @@ deny contains {"ref": f.ref, "msg": sprintf("Bucket %s holds recordings but no m
 expires_in_time(f, mt) if {
 	some r in f.lifecycle
 	r.enabled == true
+	r.object_filter == false # a tag or size filter leaves other objects unexpired
 	startswith(mt.prefix, r.prefix)
 	r.noncurrent_expiration_days <= mt.retention_days
 }

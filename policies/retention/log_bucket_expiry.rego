@@ -31,6 +31,7 @@ expires(f) if {
 	some r in f.lifecycle
 	r.enabled == true
 	r.prefix == ""
+	r.object_filter == false # a tag or size filter leaves other objects unexpired
 	r.expiration_days > 0
 	r.expiration_days <= input.context.max_log_retention_days
 }

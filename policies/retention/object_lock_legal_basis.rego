@@ -30,6 +30,22 @@ deny contains {"ref": f.ref, "msg": msg} if {
 	msg := sprintf("Bucket %s locks objects, but meeting type %s (%s) must stay erasable on request (Art. 17)", [f.id, name, input.context.meeting_types[name].legal_basis])
 }
 
+# A locked bucket whose meeting type is missing or unknown cannot be shown to hold only
+# legal-obligation recordings.
+deny contains {"ref": f.ref, "msg": sprintf("Bucket %s locks objects, but which meeting types it holds is unknown", [f.id])} if {
+	some f in input.facts
+	f.kind == "bucket"
+	f.purpose == "call-recording"
+	f.object_lock == true
+	not known_meeting_types(f)
+}
+
+known_meeting_types(f) if {
+	stored := lib.stored_meeting_types(f)
+	count(stored) > 0
+	every name in stored { input.context.meeting_types[name] }
+}
+
 deny contains {"ref": f.ref, "msg": sprintf("Bucket %s: object-lock setting unknown", [f.id])} if {
 	some f in input.facts
 	f.kind == "bucket"
