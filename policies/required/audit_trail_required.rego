@@ -22,13 +22,20 @@ applicable contains f.ref if {
 deny contains {"ref": f.ref, "msg": sprintf("Stack %s has no multi-region CloudTrail trail", [f.id])} if {
 	some f in input.facts
 	f.kind == "stack"
-	not count(f.multi_region_trails) > 0
+	not count(object.get(f, "multi_region_trails", [])) > 0
 }
 
 deny contains {"ref": f.ref, "msg": sprintf("Stack %s: no multi-region, logging trail records reads and writes of recording bucket %s", [f.id, b])} if {
 	some f in input.facts
 	f.kind == "stack"
 	some b in f.recording_buckets_without_trail
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("Stack %s: trail coverage of the recording buckets was not derived", [f.id])} if {
+	some f in input.facts
+	f.kind == "stack"
+	not is_array(object.get(f, "recording_buckets_without_trail", null))
+	not "recording_buckets_without_trail" in object.get(f, "unknown", [])
 }
 
 # Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.

@@ -29,13 +29,13 @@ deny contains {"ref": f.ref, "msg": sprintf("Stack %s runs hosts but declares no
 	some f in input.facts
 	f.kind == "stack"
 	f.hosts > 0
-	not count(f.vpcs) > 0
+	not count(object.get(f, "vpcs", [])) > 0
 }
 
 deny contains {"ref": f.ref, "msg": sprintf("Stack %s: the VPC list is unknown", [f.id])} if {
 	some f in input.facts
 	f.kind == "stack"
-	not is_array(f.vpcs)
+	not is_array(object.get(f, "vpcs", null))
 	not "vpcs_without_all_flow_logs" in object.get(f, "unknown", [])
 }
 

@@ -22,11 +22,11 @@ applicable contains f.ref if {
 deny contains {"ref": f.ref, "msg": sprintf("Stack %s declares no processors (Art. 28): pass the stack config", [f.id])} if {
 	some f in input.facts
 	f.kind == "stack"
-	not count(f.processors) > 0
+	not count(object.get(f, "processors", [])) > 0
 }
 
 deny contains {"ref": f.ref, "msg": sprintf("Stack %s declares no meeting types: purposes and retention are unknown", [f.id])} if {
 	some f in input.facts
 	f.kind == "stack"
-	not count(f.meeting_types) > 0
+	not count(object.get(f, "meeting_types", [])) > 0
 }

@@ -28,7 +28,7 @@ deny contains {"ref": f.ref, "msg": sprintf("Stack %s: TURN host %s has no reada
 deny contains {"ref": f.ref, "msg": sprintf("Stack %s: the TURN hosts are unknown", [f.id])} if {
 	some f in input.facts
 	f.kind == "stack"
-	not is_array(f.turn_hosts_without_config)
+	not is_array(object.get(f, "turn_hosts_without_config", null))
 	not "turn_hosts_without_config" in object.get(f, "unknown", [])
 }
 

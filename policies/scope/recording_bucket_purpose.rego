@@ -23,13 +23,13 @@ deny contains {"ref": f.ref, "msg": sprintf("Bucket %s holds recordings (%s) but
 	some f in input.facts
 	f.kind == "bucket"
 	f.holds_recordings == true
-	not is_string(f.purpose)
+	not is_string(object.get(f, "purpose", null))
 }
 
 deny contains {"ref": f.ref, "msg": sprintf("Bucket %s: what it holds was not derived", [f.id])} if {
 	some f in input.facts
 	f.kind == "bucket"
-	not is_boolean(f.holds_recordings)
+	not is_boolean(object.get(f, "holds_recordings", null))
 }
 
 # Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.

@@ -34,7 +34,7 @@ deny contains {"ref": f.ref, "msg": msg} if {
 deny contains {"ref": f.ref, "msg": sprintf("Bucket %s: what it holds was not derived", [f.id])} if {
 	some f in input.facts
 	f.kind == "bucket"
-	not is_array(f.recording_evidence)
+	not is_array(object.get(f, "recording_evidence", null))
 }
 
 # Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
