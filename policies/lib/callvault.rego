@@ -48,3 +48,9 @@ undecided(f, p) := {"ref": f.ref, "msg": sprintf("cannot be decided before deplo
 holds_recordings(f) if f.holds_recordings == true
 
 holds_recordings(f) if f.purpose == "call-recording"
+
+# An array with at least one element (false for null, a missing value or anything else).
+non_empty_array(x) if {
+	is_array(x)
+	count(x) > 0
+}

@@ -71,10 +71,22 @@ pass_facts := [
 		"logging_enabled": true,
 		"multi_region": true,
 		"purpose": "audit-trail",
+		"recording_buckets": [
+			"rec"
+		],
 		"ref": "trail:t",
 		"region": "eu-central-1",
 		"s3_bucket": "audit",
 		"s3_data_events": true,
+		"s3_data_selectors": [
+			{
+				"arn_prefixes": [
+					"arn:aws:s3:::rec/"
+				],
+				"reads": true,
+				"writes": true
+			}
+		],
 		"source": "fixture",
 		"tags": {
 			"controller": "acme",
@@ -124,10 +136,14 @@ fail_facts := [
 		"logging_enabled": true,
 		"multi_region": true,
 		"purpose": "audit-trail",
+		"recording_buckets": [
+			"rec"
+		],
 		"ref": "trail:t",
 		"region": "eu-central-1",
 		"s3_bucket": "audit",
 		"s3_data_events": false,
+		"s3_data_selectors": [],
 		"source": "fixture",
 		"tags": {
 			"controller": "acme",

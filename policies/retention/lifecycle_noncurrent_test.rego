@@ -78,6 +78,7 @@ pass_facts := [
 				"expiration_days": 1095,
 				"id": "c",
 				"noncurrent_expiration_days": 7,
+				"object_filter": false,
 				"prefix": "recordings/claims/"
 			},
 			{
@@ -85,6 +86,7 @@ pass_facts := [
 				"expiration_days": 30,
 				"id": "s",
 				"noncurrent_expiration_days": 7,
+				"object_filter": false,
 				"prefix": "recordings/support/"
 			}
 		],
@@ -169,6 +171,7 @@ fail_facts := [
 				"expiration_days": 1095,
 				"id": "c",
 				"noncurrent_expiration_days": null,
+				"object_filter": false,
 				"prefix": "recordings/claims/"
 			},
 			{
@@ -176,6 +179,7 @@ fail_facts := [
 				"expiration_days": 30,
 				"id": "s",
 				"noncurrent_expiration_days": 60,
+				"object_filter": false,
 				"prefix": "recordings/support/"
 			}
 		],

@@ -78,6 +78,7 @@ pass_facts := [
 				"expiration_days": 365,
 				"id": "x",
 				"noncurrent_expiration_days": 1,
+				"object_filter": false,
 				"prefix": ""
 			}
 		],
