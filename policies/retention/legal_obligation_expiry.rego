@@ -1,0 +1,48 @@
+# METADATA
+# title: Legal-obligation recordings should not expire before their retention
+# custom:
+#   id: CV-RET-006
+#   severity: high
+#   topic: retention
+#   gdpr: ["Art. 6(1)(c)", "Art. 17(3)(b)"]
+#   iso27001: ["A.5.33", "A.8.10"]
+#   applies_to: ["bucket"]
+#   remediation: "Give the meeting type's prefix one lifecycle rule whose `expiration.days` equals its retention, and remove rules (by prefix, tag or size) that expire its objects earlier."
+package callvault.rules.legal_obligation_expiry
+
+import rego.v1
+
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "bucket"
+	f.purpose == "call-recording"
+}
+
+# A recording kept under a legal obligation must exist until its retention ends: any enabled
+# lifecycle rule reaching objects under its prefix (a broader prefix, a narrower one, or a
+# tag/size filter) that expires them sooner deletes what the law says to keep.
+deny contains {"ref": f.ref, "msg": msg} if {
+	some f in input.facts
+	f.kind == "bucket"
+	f.purpose == "call-recording"
+	some name, mt in input.context.meeting_types
+	mt.legal_basis == "legal-obligation"
+	mt.recording != "forbidden"
+	some r in f.lifecycle
+	r.enabled == true
+	overlaps(r.prefix, mt.prefix)
+	is_number(r.expiration_days)
+	r.expiration_days < mt.retention_days
+	msg := sprintf("Bucket %s expires %s recordings (legal obligation, %d days) after %d days (lifecycle rule %s)", [f.id, name, mt.retention_days, r.expiration_days, r.id])
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("Bucket %s: lifecycle rules unknown", [f.id])} if {
+	some f in input.facts
+	f.kind == "bucket"
+	f.purpose == "call-recording"
+	not is_array(f.lifecycle)
+}
+
+overlaps(rule_prefix, type_prefix) if startswith(type_prefix, rule_prefix)
+
+overlaps(rule_prefix, type_prefix) if startswith(rule_prefix, type_prefix)
