@@ -27,6 +27,7 @@ from .evaluate import evaluate
 from .exceptions_files import load_attestations, load_waivers
 from .facts import AuditContext, Fact, Facts
 from .findings import Finding, Report, summarize
+from .out_dir import check_out_dir, write_reports
 from .render import REPORTERS
 
 __all__ = ["main"]
@@ -75,6 +76,8 @@ def _progress(done: int, total: int) -> None:
 
 
 def _run_audit(facts: Facts, args: argparse.Namespace) -> int:
+    if args.out:
+        check_out_dir(Path(args.out))  # before the work, not after it
     library = load_library(Path(args.policies)) if args.policies else load_library()
     waivers = load_waivers(args.waivers) if args.waivers else []
     attestations = load_attestations(args.attestations) if args.attestations else []
@@ -108,10 +111,7 @@ def _run_audit(facts: Facts, args: argparse.Namespace) -> int:
         iso_titles={c.id: c.title for c in library.controls.values()},
     )
     if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        for name, render in REPORTERS.items():
-            (out / name).write_bytes(render(report))
+        write_reports(Path(args.out), {name: render(report) for name, render in REPORTERS.items()})
     _print_summary(report, args.out)
     return code
 
