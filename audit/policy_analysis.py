@@ -66,6 +66,7 @@ def normalize_statements(policy: Mapping[str, Any] | None) -> list[dict[str, Any
                 "not_actions": [str(a) for a in _as_list(raw.get("NotAction"))],
                 "resources": [str(r) for r in _as_list(raw.get("Resource"))],
                 "principals": _principals(raw.get("Principal")),
+                "not_principals": _principals(raw.get("NotPrincipal")),
                 "condition_keys": sorted(
                     str(key).lower()
                     for operator in conditions.values()
@@ -135,10 +136,12 @@ def _narrows_principal(statement: Mapping[str, Any]) -> bool:
 
 
 def allows_public_access(policy: Mapping[str, Any] | None) -> bool:
-    """An Allow to ``*`` (anyone) with no condition pinning the caller to known accounts,
-    networks or organisations."""
+    """An Allow to ``*`` (anyone), or to everyone but some (``NotPrincipal``), with no
+    condition pinning the caller to known accounts, networks or organisations."""
     return any(
-        s["effect"] == "Allow" and "*" in s["principals"] and not _narrows_principal(s)
+        s["effect"] == "Allow"
+        and ("*" in s["principals"] or bool(s["not_principals"]))
+        and not _narrows_principal(s)
         for s in normalize_statements(policy)
     )
 

@@ -92,6 +92,7 @@ def _resources(
         properties = _unwrap({**(state.get("inputs") or {}), **(state.get("outputs") or {})})
         properties.pop("__defaults", None)
         provider = state.get("provider")
+        dependencies = state.get("propertyDependencies")
         resources.append(
             PulumiResource(
                 urn=urn,
@@ -103,6 +104,13 @@ def _resources(
                 provider_region=providers.get(str(provider), default_region)
                 if provider
                 else default_region,
+                dependencies={
+                    str(key): tuple(str(u) for u in urns)
+                    for key, urns in dependencies.items()
+                    if isinstance(urns, list)
+                }
+                if isinstance(dependencies, Mapping)
+                else {},
             )
         )
     return resources

@@ -12,6 +12,8 @@ package callvault.rules.no_admin_policies
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "iam_role"
@@ -74,4 +76,11 @@ known_permissions(f) if {
 	is_array(f.statements)
 	is_array(f.managed_policy_arns)
 	f.policies_readable == true
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"managed_policy_arns", "policies_readable", "statements"})
 }

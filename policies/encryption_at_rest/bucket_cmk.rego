@@ -12,6 +12,8 @@ package callvault.rules.bucket_cmk
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "bucket"
@@ -42,4 +44,11 @@ aws_managed_alias(key_id) if contains(key_id, ":alias/aws/")
 access_log_target_with_sse_s3(f) if {
 	f.purpose == "access-logs"
 	f.encryption.algorithm == "AES256"
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"encryption"})
 }

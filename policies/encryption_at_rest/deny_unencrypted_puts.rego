@@ -12,6 +12,8 @@ package callvault.rules.deny_unencrypted_puts
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "bucket"
@@ -23,4 +25,11 @@ deny contains {"ref": f.ref, "msg": sprintf("Recording bucket %s accepts uploads
 	f.kind == "bucket"
 	f.purpose == "call-recording"
 	not f.policy.denies_unencrypted_puts == true
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"policy"})
 }

@@ -12,6 +12,8 @@ package callvault.rules.trail_s3_data_events
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "trail"
@@ -45,4 +47,11 @@ records(f, access, b) if {
 	s[access] == true
 	some p in s.arn_prefixes
 	startswith(sprintf("arn:aws:s3:::%s/", [b]), p)
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"s3_data_events", "s3_data_selectors", "recording_buckets"})
 }

@@ -12,6 +12,8 @@ package callvault.rules.vpc_flow_logs
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "vpc"
@@ -27,4 +29,11 @@ deny contains {"ref": f.ref, "msg": sprintf("VPC %s has no flow log recording AL
 logs_all_traffic(f) if {
 	some log in f.flow_logs
 	log.traffic_type == "ALL"
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"flow_logs"})
 }

@@ -12,6 +12,8 @@ package callvault.rules.no_all_traffic_from_world
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "security_group"
@@ -39,4 +41,11 @@ deny contains {"ref": f.ref, "msg": sprintf("Security group %s: ingress rules un
 	some f in input.facts
 	f.kind == "security_group"
 	not is_array(f.ingress)
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"ingress"})
 }

@@ -12,6 +12,8 @@ package callvault.rules.meeting_type_tag
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind in {"bucket", "kms_key"}
@@ -28,3 +30,10 @@ deny contains {"ref": f.ref, "msg": sprintf("%s %s holds recordings but its meet
 known_meeting_type("all")
 
 known_meeting_type(name) if input.context.meeting_types[name]
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"meeting_type_tag", "tags"})
+}

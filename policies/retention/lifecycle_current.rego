@@ -45,3 +45,10 @@ expires_in_time(f, mt) if {
 	startswith(mt.prefix, r.prefix)
 	r.expiration_days <= mt.retention_days
 }
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"lifecycle"})
+}

@@ -52,3 +52,10 @@ deny contains {"ref": f.ref, "msg": sprintf("Bucket %s: object-lock setting unkn
 	f.purpose == "call-recording"
 	not is_boolean(f.object_lock)
 }
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"object_lock"})
+}
