@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .catalogue import SEVERITIES, Library, load_library
+from .catalogue import SEVERITIES, Library, Rule, load_library
 from .context import context_from_stack, read_stack_config, stack_facts
 from .engines.base import PolicyEngine
 from .errors import AuditError, EngineError
@@ -141,6 +141,10 @@ def _engine(args: argparse.Namespace) -> PolicyEngine:
     return RegopyEngine(workers=args.workers)
 
 
+def _mapped(rule: Rule, ids: Sequence[str]) -> list[str]:
+    return [f"{i} ({rule.mapping[i]})" for i in ids]
+
+
 def _controls(library: Library, as_json: bool) -> int:
     if as_json:
         document = {
@@ -161,7 +165,8 @@ def _controls(library: Library, as_json: bool) -> int:
     for rule in library.rules:
         print(f"{rule.id:11} {rule.severity:8} {rule.topic:22} {rule.title}")
         print(
-            f"{'':11} GDPR {', '.join(rule.gdpr)} · ISO {', '.join(rule.iso27001)} · "
+            f"{'':11} GDPR {', '.join(_mapped(rule, rule.gdpr))} · "
+            f"ISO {', '.join(_mapped(rule, rule.iso27001))} · "
             f"{', '.join(rule.applies_to)}"
         )
     manual = [c for c in library.controls.values() if c.manual]

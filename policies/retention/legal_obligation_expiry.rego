@@ -6,6 +6,7 @@
 #   topic: retention
 #   gdpr: ["Art. 6(1)(c)", "Art. 17(3)(b)"]
 #   iso27001: ["A.5.33", "A.8.10"]
+#   mapping: {"Art. 6(1)(c)": "partial", "Art. 17(3)(b)": "partial", "A.5.33": "partial", "A.8.10": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Give the meeting type's prefix one lifecycle rule whose `expiration.days` equals its retention, and remove rules (by prefix, tag or size) that expire its objects earlier."
 package callvault.rules.legal_obligation_expiry

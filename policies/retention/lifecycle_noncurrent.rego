@@ -6,6 +6,7 @@
 #   topic: retention
 #   gdpr: ["Art. 5(1)(e)", "Art. 17(1)(a)"]
 #   iso27001: ["A.8.10"]
+#   mapping: {"Art. 5(1)(e)": "partial", "Art. 17(1)(a)": "partial", "A.8.10": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Set `noncurrentVersionExpiration.noncurrentDays` to 7 or less on every meeting-type lifecycle rule."
 package callvault.rules.lifecycle_noncurrent

@@ -6,6 +6,7 @@
 #   topic: retention
 #   gdpr: ["Art. 5(1)(e)"]
 #   iso27001: ["A.8.15", "A.8.10"]
+#   mapping: {"Art. 5(1)(e)": "partial", "A.8.15": "partial", "A.8.10": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Add a lifecycle rule on the whole bucket with `expiration.days` between the minimum log retention (90 days) and logRetentionDays."
 package callvault.rules.log_bucket_expiry

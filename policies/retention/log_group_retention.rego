@@ -6,6 +6,7 @@
 #   topic: retention
 #   gdpr: ["Art. 5(1)(e)"]
 #   iso27001: ["A.8.15", "A.8.10"]
+#   mapping: {"Art. 5(1)(e)": "partial", "A.8.15": "partial", "A.8.10": "partial"}
 #   applies_to: ["log_group"]
 #   remediation: "Set `retentionInDays` between the minimum log retention (90 days) and the stack's logRetentionDays."
 package callvault.rules.log_group_retention
