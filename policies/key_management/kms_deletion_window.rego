@@ -23,7 +23,7 @@ applicable contains f.ref if {
 deny contains {"ref": f.ref, "msg": sprintf("KMS key %s has a deletion window of %v days", [f.id, object.get(f, "deletion_window_days", null)])} if {
 	some f in input.facts
 	f.kind == "kms_key"
-	not f.deletion_window_days >= 7
+	not object.get(f, "deletion_window_days", null) >= 7
 }
 
 # Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.

@@ -24,7 +24,7 @@ applicable contains f.ref if {
 deny contains {"ref": f.ref, "msg": sprintf("Trail %s: the recording buckets it must cover are unknown", [f.id])} if {
 	some f in input.facts
 	f.kind == "trail"
-	not is_array(f.recording_buckets)
+	not is_array(object.get(f, "recording_buckets", null))
 }
 
 deny contains {"ref": f.ref, "msg": sprintf("Trail %s records no S3 object-level (data) events: reads of recordings are not audited", [f.id])} if {

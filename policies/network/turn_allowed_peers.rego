@@ -30,5 +30,5 @@ deny contains {"ref": f.ref, "msg": sprintf("TURN config %s allows relaying to %
 deny contains {"ref": f.ref, "msg": sprintf("TURN config %s: allowed peers, or the media-node subnets they must lie in, are unknown", [f.id])} if {
 	some f in input.facts
 	f.kind == "turn_config"
-	not is_array(f.allowed_peers_outside_media_nodes)
+	not is_array(object.get(f, "allowed_peers_outside_media_nodes", null))
 }

@@ -13,6 +13,8 @@ package callvault.rules.legal_obligation_expiry
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "bucket"
@@ -41,9 +43,16 @@ deny contains {"ref": f.ref, "msg": sprintf("Bucket %s: lifecycle rules unknown"
 	some f in input.facts
 	f.kind == "bucket"
 	f.purpose == "call-recording"
-	not is_array(f.lifecycle)
+	not is_array(object.get(f, "lifecycle", null)) # OPA hoists f.lifecycle out of "not"
 }
 
 overlaps(rule_prefix, type_prefix) if startswith(type_prefix, rule_prefix)
 
 overlaps(rule_prefix, type_prefix) if startswith(rule_prefix, type_prefix)
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"lifecycle"})
+}

@@ -44,6 +44,7 @@ expires_in_time(f, mt) if {
 	r.enabled == true
 	r.object_filter == false # a tag or size filter leaves other objects unexpired
 	startswith(mt.prefix, r.prefix)
+	is_number(r.expiration_days) # OPA orders null before numbers: null <= 30 holds
 	r.expiration_days <= mt.retention_days
 }
 

@@ -47,6 +47,7 @@ expires_in_time(f, mt) if {
 	r.enabled == true
 	r.object_filter == false # a tag or size filter leaves other objects unexpired
 	startswith(mt.prefix, r.prefix)
+	is_number(r.noncurrent_expiration_days) # OPA orders null before numbers: null <= 7 holds
 	r.noncurrent_expiration_days <= max_noncurrent_days
 }
 

@@ -51,7 +51,7 @@ deny contains {"ref": f.ref, "msg": sprintf("Bucket %s: object-lock setting unkn
 	some f in input.facts
 	f.kind == "bucket"
 	f.purpose == "call-recording"
-	not is_boolean(f.object_lock)
+	not is_boolean(object.get(f, "object_lock", null))
 }
 
 # Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
