@@ -63,15 +63,12 @@ class AuditContext:
     """Meeting-type name -> ``{prefix, retention_days, legal_basis, recording, mode}``."""
     max_log_retention_days: int
     stack: str | None = None
-    min_log_retention_days: int = 90
-    """Logs must be kept at least this long to investigate a breach (Art. 33, A.8.15)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "allowed_regions": list(self.allowed_regions),
             "meeting_types": {name: dict(mt) for name, mt in self.meeting_types.items()},
             "max_log_retention_days": self.max_log_retention_days,
-            "min_log_retention_days": self.min_log_retention_days,
             "stack": self.stack,
         }
 

@@ -21,7 +21,7 @@ applicable contains f.ref if {
 	f.purpose in {"access-logs", "audit-trail"}
 }
 
-deny contains {"ref": f.ref, "msg": sprintf("Log bucket %s has no whole-bucket expiry between %d and %d days (keeps logs forever, too long or too short)", [f.id, input.context.min_log_retention_days, input.context.max_log_retention_days])} if {
+deny contains {"ref": f.ref, "msg": sprintf("Log bucket %s has no whole-bucket expiry between %d and %d days (keeps logs forever, too long or too short)", [f.id, lib.min_log_retention_days, input.context.max_log_retention_days])} if {
 	some f in input.facts
 	f.kind == "bucket"
 	f.purpose in {"access-logs", "audit-trail"}
@@ -33,7 +33,7 @@ expires(f) if {
 	r.enabled == true
 	r.prefix == ""
 	r.object_filter == false # a tag or size filter leaves other objects unexpired
-	r.expiration_days >= input.context.min_log_retention_days
+	r.expiration_days >= lib.min_log_retention_days
 	r.expiration_days <= input.context.max_log_retention_days
 }
 

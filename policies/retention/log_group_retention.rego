@@ -20,14 +20,14 @@ applicable contains f.ref if {
 	f.kind == "log_group"
 }
 
-deny contains {"ref": f.ref, "msg": sprintf("Log group %s keeps events for %v days (0 = forever); must be %d to %d", [f.id, object.get(f, "retention_days", null), input.context.min_log_retention_days, input.context.max_log_retention_days])} if {
+deny contains {"ref": f.ref, "msg": sprintf("Log group %s keeps events for %v days (0 = forever); must be %d to %d", [f.id, object.get(f, "retention_days", null), lib.min_log_retention_days, input.context.max_log_retention_days])} if {
 	some f in input.facts
 	f.kind == "log_group"
 	not bounded(f)
 }
 
 bounded(f) if {
-	f.retention_days >= input.context.min_log_retention_days
+	f.retention_days >= lib.min_log_retention_days
 	f.retention_days <= input.context.max_log_retention_days
 }
 

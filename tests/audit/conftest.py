@@ -60,7 +60,6 @@ def facts_from_fixture(document: dict[str, Any], name: str) -> Facts:
             allowed_regions=tuple(context["allowed_regions"]),
             meeting_types=context["meeting_types"],
             max_log_retention_days=context["max_log_retention_days"],
-            min_log_retention_days=context.get("min_log_retention_days", 90),
             stack=context.get("stack"),
         ),
         facts=tuple(facts),

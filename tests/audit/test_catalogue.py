@@ -160,6 +160,7 @@ def test_catalogue_agrees_with_opa_metadata(library) -> None:
             "topic": custom.get("topic"),
             "gdpr": custom.get("gdpr"),
             "iso27001": custom.get("iso27001"),
+            "mapping": custom.get("mapping"),
             "applies_to": [applies_to] if isinstance(applies_to, str) else applies_to,
             "remediation": custom.get("remediation"),
         }
