@@ -10,6 +10,10 @@ regional_kinds := {
 	"launch_template", "log_group", "vpc", "turn_config",
 }
 
+# Logs are kept at least this long, so a breach found months later can still be investigated
+# and reported (Art. 33(3), ISO 27001 A.8.15); the stack's logRetentionDays is the maximum.
+min_log_retention_days := 90
+
 facts_of(kind) := [f | some f in input.facts; f.kind == kind]
 
 # True when a security-group rule covers `port` for `protocol`.

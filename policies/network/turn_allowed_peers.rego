@@ -6,6 +6,7 @@
 #   topic: network
 #   gdpr: ["Art. 32(1)(b)"]
 #   iso27001: ["A.8.20", "A.8.22"]
+#   mapping: {"Art. 32(1)(b)": "partial", "A.8.20": "partial", "A.8.22": "partial"}
 #   applies_to: ["turn_config"]
 #   remediation: "Limit `allowed-peer-ip` to the subnets the media-node auto-scaling group runs in."
 package callvault.rules.turn_allowed_peers
