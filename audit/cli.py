@@ -17,10 +17,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .catalogue import SEVERITIES, Library, Rule, load_library
 from .context import context_from_stack, read_stack_config, stack_facts
+from .coverage import coverage_of
 from .engines.base import PolicyEngine
 from .errors import AuditError, EngineError
 from .evaluate import evaluate
@@ -111,11 +113,22 @@ def _run_audit(facts: Facts, args: argparse.Namespace) -> int:
         exit_code=code,
         gdpr_titles=library.gdpr,
         iso_titles={c.id: c.title for c in library.controls.values()},
+        **_coverage_fields(facts, library, evaluation.findings),
     )
     if args.out:
         write_reports(Path(args.out), {name: render(report) for name, render in REPORTERS.items()})
     _print_summary(report, args.out)
     return code
+
+
+def _coverage_fields(facts: Facts, library: Library, findings: Sequence[Finding]) -> dict[str, Any]:
+    coverage = coverage_of(
+        facts.facts, [r.id for r in library.rules], {f.rule_id for f in findings}
+    )
+    return {
+        "unassessed_types": tuple(u.to_json() for u in coverage.unassessed),
+        "idle_rules": coverage.idle_rules,
+    }
 
 
 def _print_summary(report: Report, out: str | None) -> None:
@@ -126,6 +139,12 @@ def _print_summary(report: Report, out: str | None) -> None:
         f"{summary['rules_evaluated']} rules, {summary['total']} findings: {counts} "
         f"[engine: {report.engine}]"
     )
+    if report.unassessed_types or report.idle_rules:
+        unread = sum(int(u["count"]) for u in report.unassessed_types)
+        print(
+            f"not assessed: {unread} resources of {len(report.unassessed_types)} unread types; "
+            f"{len(report.idle_rules)} rules applied to nothing"
+        )
     for f in report.findings:
         if f.status in ("fail", "error"):
             print(

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .catalogue import Control, Library, Rule
+from .coverage import check_answer
 from .engines.base import Batch, BatchResult, PackageError, PolicyEngine
 from .exceptions_files import Attestation, Waiver
 from .facts import Fact, Facts
@@ -81,6 +82,7 @@ def _rule_findings(rule: Rule, result: BatchResult, chunk: list[tuple[str, Fact]
     outcome = result.get(rule.package)
     if outcome is None:
         outcome = PackageError(f"package {rule.package} returned no result")
+    outcome = check_answer(rule.package, outcome, [ref for ref, _ in chunk])
     findings = []
     for ref, fact in chunk:
         if fact.kind not in rule.applies_to:
