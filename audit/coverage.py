@@ -49,7 +49,7 @@ def _types() -> Mapping[str, Any]:
 def category_of(type_: str) -> str:
     """``storage``, ``key``, ... by the longest matching ``package:module`` prefix; an AWS
     module the table does not know is ``unknown`` (fails closed); another provider ``other``."""
-    module = type_.split("/", 1)[0].rsplit(":", 1)[0] if "/" in type_ else type_.rsplit(":", 1)[0]
+    module = type_.split("/", 1)[0] if "/" in type_ else type_.rsplit(":", 1)[0]
     categories: Mapping[str, str] = _types()["categories"]
     for prefix in sorted(categories, key=len, reverse=True):
         if module == prefix or module.startswith(prefix + "/"):
