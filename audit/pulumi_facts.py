@@ -549,6 +549,7 @@ def _optional(
 def _kms_fact(key: PulumiResource) -> Fact:
     raw = key.properties
     props = _Props()
+    props.set("arn", _known_str(raw.get("arn")))
     _optional(props, raw, "enableKeyRotation", "rotation_enabled", _truthy, False)
     _optional(props, raw, "multiRegion", "multi_region", _truthy, False)
     _optional(props, raw, "deletionWindowInDays", "deletion_window_days", _int_or_none, 30)
@@ -788,10 +789,28 @@ def _public_ip(props: _Props, instance: PulumiResource, index: _Index) -> None:
     props.set("public_ip", _truthy(subnets[0].properties.get("mapPublicIpOnLaunch")), default=True)
 
 
+def _turn_host(props: _Props, resource: PulumiResource) -> None:
+    """Whether the host runs a TURN relay (tagged ``media-relay`` or installs coturn), and
+    whether its coturn config could be read from its user data."""
+    raw = resource.properties
+    if contains_unknown([raw.get("userData"), raw.get("userDataBase64")]):
+        props.set("turn_config_found", None, unknown=True)
+        user_data = ""
+    else:
+        user_data = _user_data(raw) or ""
+        props.set("turn_config_found", "/etc/turnserver.conf" in _written_files(user_data))
+    props.set(
+        "turn_relay",
+        _tags(raw).get("purpose") == "media-relay"
+        or any(word in user_data for word in ("coturn", "turnserver")),
+    )
+
+
 def _instance_fact(instance: PulumiResource, index: _Index) -> Fact:
     raw = instance.properties
     props = _Props()
     props.set("name", instance.name)
+    _turn_host(props, instance)
     _imdsv2(props, raw)
     root = raw.get("rootBlockDevice")
     devices = raw.get("ebsBlockDevices")
@@ -813,6 +832,7 @@ def _launch_template_fact(template: PulumiResource) -> Fact:
     raw = template.properties
     props = _Props()
     props.set("name", template.name)
+    _turn_host(props, template)
     _imdsv2(props, raw)
     mappings = raw.get("blockDeviceMappings") or []
     if contains_unknown(mappings):

@@ -44,6 +44,7 @@ aws_managed_alias(key_id) if contains(key_id, ":alias/aws/")
 # so AES256 is the strongest setting an access-log target bucket can have.
 access_log_target_with_sse_s3(f) if {
 	f.purpose == "access-logs"
+	not f.holds_recordings == true # a recording bucket tagged access-logs gets no exemption
 	f.encryption.algorithm == "AES256"
 }
 

@@ -46,3 +46,15 @@ recorded_meeting_types contains name if {
 unknown_among(f, properties) := {p | some p in object.get(f, "unknown", []); p in properties}
 
 undecided(f, p) := {"ref": f.ref, "msg": sprintf("cannot be decided before deploy: %s is unknown", [p])}
+
+# A bucket (or key) holds recordings when the facts say so (audit/scope.py derives it from who
+# writes it, its key and its prefixes) or its purpose tag says so.
+holds_recordings(f) if f.holds_recordings == true
+
+holds_recordings(f) if f.purpose == "call-recording"
+
+# An array with at least one element (false for null, a missing value or anything else).
+non_empty_array(x) if {
+	is_array(x)
+	count(x) > 0
+}

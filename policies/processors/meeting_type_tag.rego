@@ -18,13 +18,13 @@ import data.callvault.lib
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind in {"bucket", "kms_key"}
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 }
 
 deny contains {"ref": f.ref, "msg": sprintf("%s %s holds recordings but its meeting-type tag is %v", [f.kind, f.id, object.get(f, ["tags", "meeting-type"], null)])} if {
 	some f in input.facts
 	f.kind in {"bucket", "kms_key"}
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 	not known_meeting_type(object.get(f, ["tags", "meeting-type"], null))
 }
 

@@ -18,13 +18,13 @@ import data.callvault.lib
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "bucket"
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 }
 
 deny contains {"ref": f.ref, "msg": msg} if {
 	some f in input.facts
 	f.kind == "bucket"
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 	some name in lib.recorded_meeting_types
 	mt := input.context.meeting_types[name]
 	not expires_in_time(f, mt)
@@ -35,7 +35,7 @@ deny contains {"ref": f.ref, "msg": msg} if {
 deny contains {"ref": f.ref, "msg": sprintf("Bucket %s holds recordings but no meeting-type retention is known (pass the stack config)", [f.id])} if {
 	some f in input.facts
 	f.kind == "bucket"
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 	count(lib.recorded_meeting_types) == 0
 }
 

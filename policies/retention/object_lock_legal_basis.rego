@@ -18,13 +18,13 @@ import data.callvault.lib
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "bucket"
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 }
 
 deny contains {"ref": f.ref, "msg": msg} if {
 	some f in input.facts
 	f.kind == "bucket"
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 	f.object_lock == true
 	some name in lib.stored_meeting_types(f)
 	input.context.meeting_types[name].legal_basis != "legal-obligation"
@@ -36,7 +36,7 @@ deny contains {"ref": f.ref, "msg": msg} if {
 deny contains {"ref": f.ref, "msg": sprintf("Bucket %s locks objects, but which meeting types it holds is unknown", [f.id])} if {
 	some f in input.facts
 	f.kind == "bucket"
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 	f.object_lock == true
 	not known_meeting_types(f)
 }
@@ -50,7 +50,7 @@ known_meeting_types(f) if {
 deny contains {"ref": f.ref, "msg": sprintf("Bucket %s: object-lock setting unknown", [f.id])} if {
 	some f in input.facts
 	f.kind == "bucket"
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 	not is_boolean(object.get(f, "object_lock", null))
 }
 
