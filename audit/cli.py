@@ -15,7 +15,7 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from .context import context_from_stack, read_stack_config, stack_facts
 from .coverage import coverage_of
 from .engines.base import PolicyEngine
 from .errors import AuditError, EngineError
-from .evaluate import evaluate
+from .evaluate import evaluate, paused_gc
 from .exceptions_files import load_attestations, load_waivers
 from .facts import AuditContext, Fact, Facts
 from .findings import Finding, Report, summarize
@@ -78,7 +78,7 @@ def _progress(done: int, total: int) -> None:
     )
 
 
-def _run_audit(facts: Facts, args: argparse.Namespace) -> int:
+def _run_audit(collect: Callable[[], Facts], args: argparse.Namespace) -> int:
     if args.out:
         check_out_dir(Path(args.out))  # before the work, not after it
     library = load_library(Path(args.policies)) if args.policies else load_library()
@@ -86,15 +86,19 @@ def _run_audit(facts: Facts, args: argparse.Namespace) -> int:
     attestations = load_attestations(args.attestations) if args.attestations else []
     engine = _engine(args)
     try:
-        show_progress = len(facts.facts) > 500 and sys.stderr.isatty()
-        evaluation = evaluate(
-            facts,
-            library,
-            engine,
-            waivers=waivers,
-            attestations=attestations,
-            progress=_progress if show_progress else None,
-        )
+        # The engine compiles the library (and starts its workers) while the facts are read.
+        engine.load(library.modules)
+        with paused_gc():
+            facts = collect()
+            show_progress = len(facts.facts) > 500 and sys.stderr.isatty()
+            evaluation = evaluate(
+                facts,
+                library,
+                engine,
+                waivers=waivers,
+                attestations=attestations,
+                progress=_progress if show_progress else None,
+            )
     finally:
         engine.close()
     code = _exit_code(evaluation.findings, args.fail_on)
@@ -312,8 +316,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "facts":
             return _facts(args.sources, args.stack_config)
         if args.command == "plan":
-            return _run_audit(_collect_plan(args.stack, args.config_file), args)
-        return _run_audit(_collect_state(args.files, args.stack_config), args)
+            return _run_audit(lambda: _collect_plan(args.stack, args.config_file), args)
+        return _run_audit(lambda: _collect_state(args.files, args.stack_config), args)
     except EngineError as error:
         print(f"gdpr-audit: engine error: {error}", file=sys.stderr)
         return 3
