@@ -34,18 +34,6 @@ test_missing_holds_recordings_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
-test_null_holds_recordings_is_not_allowed if {
-	f := json.patch(testing.fact(pass_facts, "bucket:rec"), [{"op": "replace", "path": "/holds_recordings", "value": null}])
-	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
-}
-
-test_unknown_holds_recordings_is_not_allowed if {
-	f := json.patch(testing.fact(pass_facts, "bucket:rec"), [
-		{"op": "replace", "path": "/holds_recordings", "value": null},
-		{"op": "replace", "path": "/unknown", "value": ["holds_recordings"]},
-	])
-	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
-}
 
 pass_context := {
 	"allowed_regions": [
