@@ -17,17 +17,21 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
-from .catalogue import SEVERITIES, Library, load_library
+from .catalogue import SEVERITIES, Library, Rule, load_library
 from .context import context_from_stack, read_stack_config, stack_facts
+from .coverage import coverage_of
 from .engines.base import PolicyEngine
 from .errors import AuditError, EngineError
 from .evaluate import evaluate, paused_gc
 from .exceptions_files import load_attestations, load_waivers
 from .facts import AuditContext, Fact, Facts
 from .findings import Finding, Report, summarize
+from .out_dir import check_out_dir, write_reports
 from .render import REPORTERS
+from .stack_controls import complete_facts
 
 __all__ = ["main"]
 
@@ -59,7 +63,7 @@ def _collect_state(files: Sequence[str], stack_config: str | None) -> Facts:
     context, extra = _stack_context(stack_config)
     parts = [facts_from_state_file(f, context) for f in files]
     merged = Facts.merge(parts)
-    return Facts(merged.source_description, merged.context, (*merged.facts, *extra))
+    return complete_facts(Facts(merged.source_description, merged.context, (*merged.facts, *extra)))
 
 
 def _collect_plan(stack: str, config_file: str | None) -> Facts:
@@ -75,6 +79,8 @@ def _progress(done: int, total: int) -> None:
 
 
 def _run_audit(collect: Callable[[], Facts], args: argparse.Namespace) -> int:
+    if args.out:
+        check_out_dir(Path(args.out))  # before the work, not after it
     library = load_library(Path(args.policies)) if args.policies else load_library()
     waivers = load_waivers(args.waivers) if args.waivers else []
     attestations = load_attestations(args.attestations) if args.attestations else []
@@ -111,14 +117,22 @@ def _run_audit(collect: Callable[[], Facts], args: argparse.Namespace) -> int:
         exit_code=code,
         gdpr_titles=library.gdpr,
         iso_titles={c.id: c.title for c in library.controls.values()},
+        **_coverage_fields(facts, library, evaluation.findings),
     )
     if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        for name, render in REPORTERS.items():
-            (out / name).write_bytes(render(report))
+        write_reports(Path(args.out), {name: render(report) for name, render in REPORTERS.items()})
     _print_summary(report, args.out)
     return code
+
+
+def _coverage_fields(facts: Facts, library: Library, findings: Sequence[Finding]) -> dict[str, Any]:
+    coverage = coverage_of(
+        facts.facts, [r.id for r in library.rules], {f.rule_id for f in findings}
+    )
+    return {
+        "unassessed_types": tuple(u.to_json() for u in coverage.unassessed),
+        "idle_rules": coverage.idle_rules,
+    }
 
 
 def _print_summary(report: Report, out: str | None) -> None:
@@ -129,6 +143,12 @@ def _print_summary(report: Report, out: str | None) -> None:
         f"{summary['rules_evaluated']} rules, {summary['total']} findings: {counts} "
         f"[engine: {report.engine}]"
     )
+    if report.unassessed_types or report.idle_rules:
+        unread = sum(int(u["count"]) for u in report.unassessed_types)
+        print(
+            f"not assessed: {unread} resources of {len(report.unassessed_types)} unread types; "
+            f"{len(report.idle_rules)} rules applied to nothing"
+        )
     for f in report.findings:
         if f.status in ("fail", "error"):
             print(
@@ -156,6 +176,10 @@ def _engine(args: argparse.Namespace) -> PolicyEngine:
     return OpaEmbeddedEngine(workers=args.workers)
 
 
+def _mapped(rule: Rule, ids: Sequence[str]) -> list[str]:
+    return [f"{i} ({rule.mapping[i]})" for i in ids]
+
+
 def _controls(library: Library, as_json: bool) -> int:
     if as_json:
         document = {
@@ -176,7 +200,8 @@ def _controls(library: Library, as_json: bool) -> int:
     for rule in library.rules:
         print(f"{rule.id:11} {rule.severity:8} {rule.topic:22} {rule.title}")
         print(
-            f"{'':11} GDPR {', '.join(rule.gdpr)} · ISO {', '.join(rule.iso27001)} · "
+            f"{'':11} GDPR {', '.join(_mapped(rule, rule.gdpr))} · "
+            f"ISO {', '.join(_mapped(rule, rule.iso27001))} · "
             f"{', '.join(rule.applies_to)}"
         )
     manual = [c for c in library.controls.values() if c.manual]

@@ -12,12 +12,16 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .catalogue import Control, Library, Rule
+from .coverage import check_answer
 from .engines.base import Batch, BatchResult, PackageError, PolicyEngine
 from .exceptions_files import Attestation, Waiver
 from .facts import Fact, Facts
 from .findings import Finding
 
-__all__ = ["Evaluation", "evaluate", "paused_gc"]
+__all__ = ["UNDECIDED_PREFIX", "Evaluation", "evaluate", "paused_gc"]
+
+UNDECIDED_PREFIX = "cannot be decided before deploy:"
+"""How ``lib.undecided`` (policies/lib) starts a denial that rests on an unknown value."""
 
 
 @contextlib.contextmanager
@@ -67,6 +71,7 @@ def _finding(rule: Rule, fact: Fact | None, status: str, message: str) -> Findin
         resource_source=fact.source if fact else f"policies/{rule.path}",
         message=message,
         remediation=rule.remediation,
+        mapping=rule.mapping,
     )
 
 
@@ -93,6 +98,7 @@ def _rule_findings(rule: Rule, result: BatchResult, chunk: list[tuple[str, Fact]
     outcome = result.get(rule.package)
     if outcome is None:
         outcome = PackageError(f"package {rule.package} returned no result")
+    outcome = check_answer(rule.package, outcome, [ref for ref, _ in chunk])
     findings = []
     for ref, fact in chunk:
         if fact.kind not in rule.applies_to:
@@ -104,7 +110,11 @@ def _rule_findings(rule: Rule, result: BatchResult, chunk: list[tuple[str, Fact]
             continue
         messages = outcome.deny.get(ref)
         if messages:
-            findings.append(_finding(rule, fact, "fail", "; ".join(messages)))
+            # A denial that rests on an unknown value is an error: the rule cannot decide.
+            undecided = any(m.startswith(UNDECIDED_PREFIX) for m in messages)
+            findings.append(
+                _finding(rule, fact, "error" if undecided else "fail", "; ".join(messages))
+            )
         elif ref in outcome.applicable:
             findings.append(
                 _finding(

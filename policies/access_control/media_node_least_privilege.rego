@@ -4,13 +4,16 @@
 #   id: CV-IAM-001
 #   severity: high
 #   topic: access-control
-#   gdpr: ["Art. 32(1)(b)", "Art. 25(2)", "Art. 28(3)(b)"]
+#   gdpr: ["Art. 32(1)(b)", "Art. 25(2)"]
 #   iso27001: ["A.5.15", "A.8.2", "A.8.3"]
+#   mapping: {"Art. 32(1)(b)": "partial", "Art. 25(2)": "partial", "A.5.15": "partial", "A.8.2": "partial", "A.8.3": "partial"}
 #   applies_to: ["iam_role"]
 #   remediation: "Limit the media-node policy to s3:PutObject/s3:AbortMultipartUpload on `<bucket>/recordings/*`, kms:GenerateDataKey/Decrypt conditioned on the encryption context, and at boot ssm:GetParameter on its two secrets, kms:Decrypt through SSM/S3 only and s3:GetObject on its wheel."
 package callvault.rules.media_node_least_privilege
 
 import rego.v1
+
+import data.callvault.lib
 
 applicable contains f.ref if {
 	some f in input.facts
@@ -36,7 +39,7 @@ deny contains {"ref": f.ref, "msg": sprintf("Media-node role %s has managed poli
 	some f in input.facts
 	f.kind == "iam_role"
 	f.workload == "media-node"
-	count(f.managed_policy_arns) > 0
+	lib.non_empty_array(f.managed_policy_arns)
 }
 
 deny contains {"ref": f.ref, "msg": sprintf("Media-node role %s has an unreadable policy", [f.id])} if {
@@ -81,4 +84,11 @@ allowed_statement(s) if {
 	every a in s.actions { a == "s3:GetObject" }
 	count(s.resources) > 0
 	every r in s.resources { regex.match(`/wheels/[0-9a-f]{64}/[^/*]+\.whl$`, r) }
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"managed_policy_arns", "policies_readable", "statements"})
 }

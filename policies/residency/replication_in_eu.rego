@@ -6,11 +6,14 @@
 #   topic: residency
 #   gdpr: ["Art. 44", "Art. 32(1)(b)"]
 #   iso27001: ["A.5.14", "A.8.13"]
+#   mapping: {"Art. 44": "partial", "Art. 32(1)(b)": "partial", "A.5.14": "partial", "A.8.13": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Replicate only to buckets in an allowed EU region, or remove the replication rule."
 package callvault.rules.replication_in_eu
 
 import rego.v1
+
+import data.callvault.lib
 
 applicable contains f.ref if {
 	some f in input.facts
@@ -29,4 +32,11 @@ deny contains {"ref": f.ref, "msg": sprintf("Bucket %s: replication configuratio
 	some f in input.facts
 	f.kind == "bucket"
 	not is_array(object.get(f, "replication", null))
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"replication"})
 }
