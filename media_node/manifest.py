@@ -57,6 +57,8 @@ class Manifest:
     codecs: tuple[str, ...]
     complete: bool = True
     """False when the recording was cut short (store failure, node stop)."""
+    missing_streams: dict[str, str] = field(default_factory=dict)
+    """Streams of the call (``participant/kind/n``) not (wholly) in the recording, and why."""
     schema_version: int = field(default=MANIFEST_SCHEMA_VERSION)
 
     def __post_init__(self) -> None:
@@ -81,6 +83,7 @@ class Manifest:
             raw["subjects"] = tuple(raw["subjects"])
             raw["consent_refs"] = tuple(raw["consent_refs"])
             raw["codecs"] = tuple(raw["codecs"])
+            raw["missing_streams"] = dict(raw.get("missing_streams", {}))
             return cls(**raw)
         except (ValueError, KeyError, TypeError) as err:
             raise ManifestError(f"malformed manifest: {err}") from None

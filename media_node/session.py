@@ -84,8 +84,15 @@ class Session:
         return stored_media_kinds(self.meeting_type.mode)
 
     def recording_status(self) -> dict[str, Any]:
+        """``state``: ``idle``, ``recording``, ``degraded`` (some streams failed: see
+        ``failed_streams``), ``failed`` (the recorder stopped: ``reason``) or ``refused``."""
         mt = self.meeting_type
         state = "recording" if self.recorder else ("refused" if self.refusal else "idle")
+        failures = dict(self.recorder.failures) if self.recorder else {}
+        if "" in failures:
+            state = "failed"
+        elif failures:
+            state = "degraded"
         status: dict[str, Any] = {
             "policy": mt.recording,
             "mode": mt.mode,
@@ -95,7 +102,16 @@ class Session:
         }
         if self.refusal:
             status["reason"] = self.refusal
+        if "" in failures:
+            status["reason"] = f"recording failed: {failures.pop('')}"
+        if failures:
+            status["failed_streams"] = failures
         return status
+
+    def _recorder_failed(self, key: str, reason: str) -> None:
+        """The recorder reports a failure (event loop): the access log keeps it."""
+        target = f"{self.session_id}/{key}" if key else self.session_id
+        self.node.access_log.record("media-node", "node", "recording.failed", target)
 
     def frames_discarded(self) -> dict[str, int]:
         """Per received track: frames read and dropped because nothing was recording them."""
@@ -214,13 +230,15 @@ class Session:
             self.meeting_type.legal_basis,
             list(self.participants),
             {p: c.granted for p, c in self.consents.items()},
-            already_recording=self.recorder is not None,
+            already_recording=self.recorder is not None and not self.recorder.failed,
         )
 
     async def _start_locked(self) -> None:
         reason = self._refusal()
         if reason:
             raise RecordingRefused(reason)
+        if self.recorder is not None:  # a failed recorder: keep its result, start a new one
+            await self._stop_locked()
         recording_id = f"rec-{secrets.token_hex(12)}"
         consent_refs = tuple(c.consent_id for c in self.consents.values() if c.granted)
         expected = len(self.participants) * len(self.stored_kinds)
@@ -249,6 +267,9 @@ class Session:
             await recorder.stop()
             raise RecordingRefused("consent changed while the recording was starting")
         self.recorder = recorder
+        recorder.on_failure = self._recorder_failed
+        for key, reason in recorder.failures.items():  # failed before it was handed over
+            self._recorder_failed(key, reason)
         self.refusal = None
         for participant, track in self.tracks:
             if track.readyState == "live":

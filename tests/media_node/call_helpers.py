@@ -16,6 +16,7 @@ from aiortc import (
     RTCConfiguration,
     RTCIceServer,
     RTCPeerConnection,
+    RTCRtpSender,
     RTCSessionDescription,
 )
 from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
@@ -114,14 +115,23 @@ async def join_call(
     audio: bool = True,
     video: bool = True,
     relay_only: bool = True,
+    video_codec: str | None = None,
+    video_track: Any = None,
 ) -> RTCPeerConnection:
+    """Offer audio and/or video; ``video_codec`` (e.g. ``H264``) is the only video codec
+    offered (codec preferences, as a browser's setCodecPreferences)."""
     servers = [RTCIceServer(**server) for server in ice_servers]
     policy = RTCIceTransportPolicy.RELAY if relay_only and servers else RTCIceTransportPolicy.ALL
     pc = RTCPeerConnection(RTCConfiguration(iceServers=servers, iceTransportPolicy=policy))
     if audio:
         pc.addTrack(AudioStreamTrack())
     if video:
-        pc.addTrack(VideoStreamTrack())
+        sender = pc.addTrack(video_track or VideoStreamTrack())
+        if video_codec is not None:
+            codecs = RTCRtpSender.getCapabilities("video").codecs
+            wanted = [c for c in codecs if c.mimeType.lower() == f"video/{video_codec.lower()}"]
+            transceiver = next(t for t in pc.getTransceivers() if t.sender is sender)
+            transceiver.setCodecPreferences(wanted)
     await pc.setLocalDescription(await pc.createOffer())
     status, answer = await api.call(
         "POST",
