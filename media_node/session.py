@@ -25,6 +25,7 @@ from .passthrough import discard, gate_of, passthrough
 from .recorder import Recorder, RecordingResult
 from .recording_rules import start_refusal, stored_media_kinds, withdrawal_stops_recording
 from .sdp_filter import relay_only_offer
+from .simulcast import answer_one_layer
 
 if TYPE_CHECKING:
     from .node import Node
@@ -198,7 +199,8 @@ class Session:
             self.peers.pop(participant, None)
             await pc.close()
             raise ValueError(f"cannot use this offer: {type(error).__name__}: {error}") from None
-        return str(pc.localDescription.sdp)
+        # a simulcast offer gets its highest layer accepted, never the browser's first (smallest)
+        return answer_one_layer(str(pc.localDescription.sdp), sdp)
 
     async def _track_arrived(self, participant: str, track: Any) -> None:
         async with self._lock:
