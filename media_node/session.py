@@ -26,6 +26,7 @@ from .recorder import Recorder, RecordingResult
 from .recording_rules import start_refusal, stored_media_kinds, withdrawal_stops_recording
 from .sdp_filter import relay_only_offer
 from .simulcast import answer_one_layer
+from .web_ui import notice_sha256, notice_version
 
 if TYPE_CHECKING:
     from .node import Node
@@ -51,6 +52,9 @@ class ConsentRecord:
     granted: bool
     at: str
     text_version: str
+    notice_sha256: str | None = None
+    """SHA-256 of the exact notice text the participant was shown (Art. 7(1)), if the client
+    sent it (the join page always does; the node checks it against the current notice)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +63,7 @@ class ConsentRecord:
             "granted": self.granted,
             "at": self.at,
             "text_version": self.text_version,
+            "notice_sha256": self.notice_sha256,
         }
 
 
@@ -99,6 +104,8 @@ class Session:
             "mode": mt.mode,
             "legal_basis": mt.legal_basis,
             "notice": mt.notice,
+            "notice_version": notice_version(mt),
+            "notice_sha256": notice_sha256(mt),
             "state": state,
         }
         if self.refusal:
@@ -126,7 +133,7 @@ class Session:
     # -- consent -------------------------------------------------------------------------
 
     async def record_consent(
-        self, participant: str, granted: bool, text_version: str
+        self, participant: str, granted: bool, text_version: str, shown: str | None = None
     ) -> ConsentRecord:
         """Record a grant or withdrawal. A withdrawal (where consent is the legal basis) takes
         effect before this coroutine first yields: no start that has not yet checked consent
@@ -138,6 +145,7 @@ class Session:
             granted=granted,
             at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
             text_version=text_version,
+            notice_sha256=shown,
         )
         self.consents[participant] = record
         self.consent_history.append(record)

@@ -6,11 +6,9 @@ breaks mid-call must end alone, visibly, while the rest of the recording goes on
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import time
 from collections.abc import Iterator
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,7 @@ from media_node.container import ContainerWriter
 from media_node.manifest import Manifest
 from tests.servers import RunningTurnServer
 
-from .call_helpers import Api, join_call, node_config, running_node, wait_connected
+from .call_helpers import Api, decode_all, join_call, node_config, running_node, wait_connected
 
 pytestmark = pytest.mark.integration
 
@@ -48,34 +46,6 @@ class SizeSwitchingTrack(VideoStreamTrack):
             plane.update(bytes([(pts // 3000) % 200 + 20]) * plane.buffer_size)
         frame.pts, frame.time_base = pts, time_base
         return frame
-
-
-def _decode_all(media: bytes) -> dict[str, Any]:
-    """Decode every packet of every stream; any decoder error raises."""
-    container = av.open(io.BytesIO(media), "r")
-    streams: dict[int, dict[str, Any]] = {}
-    for stream in container.streams:
-        stream.codec_context.options = {"err_detect": "explode"}
-        streams[stream.index] = {
-            "codec": stream.codec_context.name,
-            "packets": 0,
-            "frames": 0,
-            "sizes": [],
-            "last": 0.0,
-        }
-    for packet in container.demux():
-        info = streams[packet.stream.index]
-        if packet.size == 0:
-            continue
-        info["packets"] += 1
-        info["last"] = max(
-            info["last"], float((packet.pts or 0) * (packet.time_base or Fraction(0)))
-        )
-        for frame in packet.decode():
-            info["frames"] += 1
-            if isinstance(frame, av.VideoFrame):
-                info["sizes"].append((frame.width, frame.height))
-    return {"format": container.format.name, "streams": list(streams.values())}
 
 
 async def _call(
@@ -158,7 +128,7 @@ def test_h264_call_with_a_mid_call_resolution_change_is_recorded_and_decodes(
     recording = _one_stored(asyncio.run(scenario()))
     assert recording["manifest"]["container"] == "matroska"
     assert recording["manifest"]["missing_streams"] == {}
-    decoded = _decode_all(recording["media"])
+    decoded = decode_all(recording["media"])
     video = [s for s in decoded["streams"] if s["codec"] == "h264"]
     assert len(video) == 2 and len(decoded["streams"]) == 4
     for stream in decoded["streams"]:
@@ -179,7 +149,7 @@ def test_mixed_h264_and_vp8_call_is_recorded_and_decodes(
             return await _call(node, agent_codec="VP8", customer_codec="H264", seconds=5.0)
 
     recording = _one_stored(asyncio.run(scenario()))
-    decoded = _decode_all(recording["media"])
+    decoded = decode_all(recording["media"])
     assert sorted(s["codec"] for s in decoded["streams"]) == ["h264", "opus", "opus", "vp8"]
     for stream in decoded["streams"]:
         assert stream["packets"] > 20 and stream["last"] >= 3.0, stream
@@ -235,7 +205,7 @@ def test_a_broken_stream_ends_alone_and_is_visible_within_a_second(
     recording = _one_stored(result)
     manifest = Manifest.from_json(json.dumps(recording["manifest"]).encode())
     assert manifest.missing_streams == {key: reason}
-    decoded = _decode_all(recording["media"])
+    decoded = decode_all(recording["media"])
     by_codec = {s["codec"]: s for s in decoded["streams"] if s["codec"] != "opus"}
     assert by_codec["vp8"]["last"] >= 4.5, "the agent's video goes on to the end"
     assert 1.0 <= by_codec["h264"]["last"] <= 4.0, "the customer's video ends at the break"
