@@ -12,7 +12,8 @@
     token_secret: {env: CALLVAULT_TOKEN_SECRET}
     key_provider: {type: kms, key_id: arn:aws:kms:..., region: eu-central-1}
     store: {type: s3, bucket: callvault-dev-recordings, region: eu-central-1, kms_key_id: arn:...}
-    limits: {max_body_bytes: 65536, max_sdp_bytes: 32768}
+    limits: {max_body_bytes: 65536, max_sdp_bytes: 32768, max_sessions: 200,
+             max_sessions_per_agent: 4, idle_session_seconds: 900, max_queued_frames: 256}
 
 A secret is ``{env: NAME}`` or ``{file: PATH}``; never a literal in the file. Without config
 the node uses a local key file, a local store and generated secrets under ``state_dir``, and
@@ -21,6 +22,7 @@ the dev stack's meeting types.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from typing import Any
 import yaml
 
 from infra.config import ConfigError, MeetingType, StackConfig, load_stack_file
+from infra.node_settings import CONFIG_KEYS, SecretSource
 
 __all__ = [
     "DEFAULT_STACK_FILE",
@@ -86,10 +89,30 @@ class NodeConfig:
     store: dict[str, Any]
     max_body_bytes: int = 64 * 1024
     max_sdp_bytes: int = 32 * 1024
+    max_sessions: int = 200
+    """Open sessions on this node; one more is refused with 503 (the balancer tries another)."""
+    max_sessions_per_agent: int = 4
+    """Open sessions one agent or supervisor may have created; one more is refused with 429."""
+    idle_session_seconds: int = 900
+    """A session with no API call and no connected peer for this long is closed."""
+    max_queued_frames: int = 256
+    """Frames of one track waiting for the recorder; more are dropped and counted."""
     encryption_chunk_size: int = 256 * 1024
     """Plaintext bytes per sealed chunk: at most this much of a call is held in memory."""
+    tls_cert: Path | None = None
+    """PEM certificate (chain) the API serves; with ``tls_key``. None: plain HTTP."""
+    tls_key: Path | None = None
+    """Its private key (mode 0600)."""
+    access_log_anchor: Path | None = None
+    """Where the access log's heads are appended (media_node.access_log); default
+    ``<state_dir>/anchors/access.log.anchors``. Put it on storage the node cannot rewrite."""
     notes: tuple[str, ...] = field(default=())
     """Warnings to print at start-up (development settings in use)."""
+
+    def __post_init__(self) -> None:
+        if self.access_log_anchor is None:
+            anchor = self.state_dir / "anchors" / "access.log.anchors"
+            object.__setattr__(self, "access_log_anchor", anchor)
 
     def meeting_type(self, name: str) -> MeetingType | None:
         return next((m for m in self.stack.meeting_types if m.name == name), None)
@@ -116,17 +139,43 @@ def _check_strength(secret: str, key: str, where: str, min_bytes: int) -> str:
     return secret
 
 
-def _secret(value: Any, key: str, base: Path, min_bytes: int = 1) -> str | None:
+def _ssm_parameter(name: str, region: str | None) -> str:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from .node import aws_client_config
+
+    try:
+        client = boto3.client("ssm", region_name=region, config=aws_client_config())
+        answer = client.get_parameter(Name=name, WithDecryption=True)
+        return str(answer["Parameter"]["Value"])
+    except (BotoCoreError, ClientError) as error:
+        raise OSError(0, str(error).splitlines()[0]) from None
+
+
+def _secret(
+    value: Any, key: str, base: Path, min_bytes: int = 1, region: str | None = None
+) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, dict) or len(value) != 1 or not {"env", "file"} & set(value):
-        raise NodeConfigError(f"{key} must be {{env: NAME}} or {{file: PATH}}, never a literal")
-    if "env" in value:
-        secret = os.environ.get(str(value["env"]))
+    try:
+        source = SecretSource.from_document(value, key)
+    except ValueError as error:
+        raise NodeConfigError(str(error)) from None
+    if source.kind == "env":
+        secret = os.environ.get(source.name)
         if not secret:
-            raise NodeConfigError(f"{key}: environment variable {value['env']} is not set")
-        return _check_strength(secret, key, f"${value['env']}", min_bytes)
-    path = base / str(value["file"])
+            raise NodeConfigError(f"{key}: environment variable {source.name} is not set")
+        return _check_strength(secret, key, f"${source.name}", min_bytes)
+    if source.kind == "ssm":
+        try:
+            secret = _ssm_parameter(source.name, region).strip()
+        except OSError as error:
+            raise NodeConfigError(
+                f"{key}: cannot read SSM parameter {source.name} ({error.strerror})"
+            ) from None
+        return _check_strength(secret, key, f"SSM parameter {source.name}", min_bytes)
+    path = base / source.name
     try:
         _check_file_private(path, key)
         secret = path.read_text().strip()
@@ -181,17 +230,42 @@ def _mapping(document: dict[str, Any], key: str) -> dict[str, Any]:
     return value
 
 
-_KNOWN = {
-    "listen",
-    "stack_file",
-    "stack",
-    "state_dir",
-    "ice",
-    "token_secret",
-    "key_provider",
-    "store",
-    "limits",
+_KNOWN = CONFIG_KEYS
+
+
+_LIMITS: dict[str, tuple[int, int, int]] = {
+    # name: (default, minimum, maximum)
+    "max_body_bytes": (64 * 1024, 1024, 16 * 1024 * 1024),
+    "max_sdp_bytes": (32 * 1024, 1024, 1024 * 1024),
+    "max_sessions": (200, 1, 100_000),
+    "max_sessions_per_agent": (4, 1, 10_000),
+    "idle_session_seconds": (900, 1, 86_400),
+    "max_queued_frames": (256, 16, 100_000),
 }
+
+
+def _limits(limits: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(limits) - set(_LIMITS))
+    if unknown:
+        raise NodeConfigError(f"unknown limits {unknown}; allowed: {sorted(_LIMITS)}")
+    values: dict[str, Any] = {}
+    for name, (default, low, high) in _LIMITS.items():
+        value = limits.get(name, default)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise NodeConfigError(f"limits.{name} must be an integer {low}..{high} (got {value!r})")
+        values[name] = value
+    return values
+
+
+def _tls(tls: dict[str, Any], base: Path) -> tuple[Path | None, Path | None]:
+    unknown = sorted(set(tls) - {"cert_file", "key_file"})
+    if unknown:
+        raise NodeConfigError(f"unknown tls keys {unknown}; allowed: ['cert_file', 'key_file']")
+    if not tls:
+        return None, None
+    if set(tls) != {"cert_file", "key_file"}:
+        raise NodeConfigError("tls needs both cert_file and key_file")
+    return base / str(tls["cert_file"]), base / str(tls["key_file"])
 
 
 def load_node_config(path: str | Path | None = None, *, create_secrets: bool = True) -> NodeConfig:
@@ -228,6 +302,7 @@ def load_node_config(path: str | Path | None = None, *, create_secrets: bool = T
     except FileNotFoundError:
         raise NodeConfigError(f"stack_file {stack_file} does not exist") from None
     listen = _mapping(document, "listen")
+    region = str(document["region"]) if "region" in document else None
     ice_raw = _mapping(document, "ice")
     turn_urls = tuple(str(u) for u in ice_raw.get("turn_urls", ()))
     policy = str(ice_raw.get("transport_policy", "relay" if turn_urls else "all"))
@@ -239,11 +314,11 @@ def load_node_config(path: str | Path | None = None, *, create_secrets: bool = T
     ice = IceSettings(
         transport_policy=policy,
         turn_urls=turn_urls,
-        turn_secret=_secret(ice_raw.get("turn_secret"), "ice.turn_secret", base),
+        turn_secret=_secret(ice_raw.get("turn_secret"), "ice.turn_secret", base, region=region),
         credential_ttl=int(ice_raw.get("credential_ttl", 600)),
     )
     token_secret = _secret(
-        document.get("token_secret"), "token_secret", base, MIN_TOKEN_SECRET_BYTES
+        document.get("token_secret"), "token_secret", base, MIN_TOKEN_SECRET_BYTES, region
     )
     if token_secret is None:
         token_secret = _local_secret(state_dir / "token.secret", create=create_secrets)
@@ -259,11 +334,15 @@ def load_node_config(path: str | Path | None = None, *, create_secrets: bool = T
         )
     if store.get("type") not in ("local", "s3"):
         raise NodeConfigError(f"store.type must be in ['local', 's3'] (got {store.get('type')!r})")
+    if region is not None:
+        key_provider = {"region": region, **key_provider}
+        store = {"region": region, **store}
     limits = _mapping(document, "limits")
+    tls_cert, tls_key = _tls(_mapping(document, "tls"), base)
     port = int(listen.get("port", 8443))
     if not 0 <= port <= 65535:
         raise NodeConfigError(f"listen.port must be 0..65535 (got {port})")
-    return NodeConfig(
+    config = NodeConfig(
         host=str(listen.get("host", "127.0.0.1")),
         port=port,
         stack=stack,
@@ -272,7 +351,11 @@ def load_node_config(path: str | Path | None = None, *, create_secrets: bool = T
         token_secret=token_secret.encode(),
         key_provider=dict(key_provider),
         store=dict(store),
-        max_body_bytes=int(limits.get("max_body_bytes", 64 * 1024)),
-        max_sdp_bytes=int(limits.get("max_sdp_bytes", 32 * 1024)),
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        access_log_anchor=(
+            base / str(document["access_log_anchor"]) if "access_log_anchor" in document else None
+        ),
         notes=tuple(notes),
     )
+    return dataclasses.replace(config, **_limits(limits))

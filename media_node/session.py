@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -83,7 +84,23 @@ class Session:
     refusal: str | None = None
     """Why the last (automatic) start failed, for the agent to see."""
     closed: bool = False
+    owner: str = ""
+    """Pseudonymous id of the agent or supervisor who created it (per-agent session cap)."""
+    last_active: float = field(default_factory=time.monotonic)
+    """Monotonic time of the last API call on it (the idle-session timeout)."""
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _offer_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+
+    def touch(self) -> None:
+        self.last_active = time.monotonic()
+
+    def idle_for(self, now: float) -> float:
+        """Seconds without an API call, a recording or a connected peer."""
+        if self.recorder is not None or any(
+            pc.connectionState == "connected" for pc in self.peers.values()
+        ):
+            self.last_active = now
+        return now - self.last_active
 
     @property
     def stored_kinds(self) -> frozenset[str]:
@@ -119,7 +136,7 @@ class Session:
     def _recorder_failed(self, key: str, reason: str) -> None:
         """The recorder reports a failure (event loop): the access log keeps it."""
         target = f"{self.session_id}/{key}" if key else self.session_id
-        self.node.access_log.record("media-node", "node", "recording.failed", target)
+        self.node.access_log.record("node", "system", "recording.failed", target)
 
     def frames_discarded(self) -> dict[str, int]:
         """Per received track: frames read and dropped because nothing was recording them."""
@@ -177,7 +194,17 @@ class Session:
         return RTCConfiguration(iceServers=servers, iceTransportPolicy=policy)
 
     async def answer(self, participant: str, sdp: str) -> str:
-        """Accept ``participant``'s offer; returns the answer SDP. Raises ``ValueError``."""
+        """Accept ``participant``'s offer; returns the answer SDP. Raises ``ValueError``.
+
+        One offer per participant at a time: a second one waits, then replaces the first's
+        peer connection (closed), so concurrent offers never leave one open and untracked."""
+        lock = self._offer_locks.setdefault(participant, asyncio.Lock())
+        async with lock:
+            return await self._answer_locked(participant, sdp)
+
+    async def _answer_locked(self, participant: str, sdp: str) -> str:
+        if self.closed:
+            raise ValueError("the session is closed")
         old = self.peers.pop(participant, None)
         if old is not None:
             await old.close()
@@ -187,7 +214,7 @@ class Session:
         @pc.on("track")
         def on_track(track: Any) -> None:
             if track.kind in self.stored_kinds:
-                passthrough(track)
+                passthrough(track, max_queued=self.node.config.max_queued_frames)
             else:
                 discard(track)  # e.g. video in an audio-only meeting: never read, never stored
             self.tracks.append((participant, track))
@@ -204,7 +231,8 @@ class Session:
                     transceiver.direction = "inactive"
             await pc.setLocalDescription(await pc.createAnswer())
         except Exception as error:  # aiortc raises many types on a hostile SDP; all are a 400
-            self.peers.pop(participant, None)
+            if self.peers.get(participant) is pc:
+                self.peers.pop(participant)
             await pc.close()
             raise ValueError(f"cannot use this offer: {type(error).__name__}: {error}") from None
         # a simulcast offer gets its highest layer accepted, never the browser's first (smallest)
