@@ -241,6 +241,8 @@ def test_consent_records_nothing_before_agree_and_stops_at_withdraw(
         what="the customer's recording indicator",
     )
     _screenshot(seats, "join-consent-after")
+    wait_until(lambda: seats.console_state() == "recording", what="the console's indicator")
+    _screenshot(seats, "console-recording")
     started = time.monotonic()
     time.sleep(5)
     seats.el("customer", "withdraw").click()
