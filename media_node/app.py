@@ -24,7 +24,7 @@ from aiohttp import web
 
 from .auth import Principal, TokenError, issue_token, verify_token
 from .envelope import FormatError, IntegrityError, TruncatedError
-from .manifest import ManifestError, check_pseudonym
+from .manifest import Manifest, ManifestError, check_pseudonym
 from .node import Node
 from .recorder import RecordingResult
 from .session import RecordingRefused, Session
@@ -397,19 +397,30 @@ def _recording_id(request: web.Request) -> str:
     return recording_id
 
 
+def _is_recording_agent(principal: Principal, manifest: Manifest, indexed: Any) -> bool:
+    """An agent of the recorded session: from the manifest (durable), or for manifests written
+    before it listed agents, from this node's memory."""
+    if principal.role != "agent":
+        return False
+    if manifest.agents:
+        return principal.subject in manifest.agents
+    return indexed is not None and principal.subject in indexed.agents
+
+
 async def get_manifest(request: web.Request) -> web.Response:
     node = request.app[NODE_KEY]
     principal, recording_id = _principal(request), _recording_id(request)
-    indexed = node.recordings.get(recording_id)
-    allowed = principal.role in ("supervisor", "dpo", "auditor") or (
-        principal.role == "agent" and indexed is not None and principal.subject in indexed.agents
-    )
-    if not allowed:
+    if principal.role not in ("supervisor", "dpo", "auditor", "agent"):
         _audit(request, "manifest.denied", recording_id)
         raise ApiError(403, "this role may not read this recording's manifest")
     found = await asyncio.get_running_loop().run_in_executor(None, node.find_manifest, recording_id)
     if found is None:
         raise ApiError(404, "no such recording")
+    if principal.role == "agent" and not _is_recording_agent(
+        principal, found[0], node.recordings.get(recording_id)
+    ):
+        _audit(request, "manifest.denied", recording_id)
+        raise ApiError(403, "this role may not read this recording's manifest")
     _audit(request, "manifest.read", recording_id)
     return web.Response(body=found[0].to_json(), content_type="application/json")
 
@@ -426,10 +437,10 @@ async def get_media(request: web.Request) -> web.StreamResponse:
         raise ApiError(404, "no such recording")
     manifest, object_key = found
     meeting_type = node.config.meeting_type(manifest.meeting_type)
-    indexed = node.recordings.get(recording_id)
     roles = meeting_type.access_roles if meeting_type else ()
     allowed = principal.role in roles and (
-        principal.role != "agent" or (indexed is not None and principal.subject in indexed.agents)
+        principal.role != "agent"
+        or _is_recording_agent(principal, manifest, node.recordings.get(recording_id))
     )
     if not allowed:
         _audit(request, "media.denied", recording_id)

@@ -288,6 +288,7 @@ class Session:
                     recording_id=recording_id,
                     meeting_type=self.meeting_type,
                     subjects=tuple(sorted(self.participants)),
+                    agents=tuple(sorted(p for p, r in self.participants.items() if r == "agent")),
                     consent_refs=consent_refs,
                     expected_tracks=expected,
                     on_late_track=self._late_track,

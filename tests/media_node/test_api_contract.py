@@ -169,3 +169,47 @@ def test_simultaneous_offers_from_one_participant_leak_no_peer_connection(
 
     states = _run(tmp_path, dev_config, script)
     assert len(states) == 2 and set(states) == {"closed"}, f"leaked peer connections: {states}"
+
+
+def test_agents_keep_access_to_their_recordings_after_a_restart(
+    tmp_path: Path, dev_config: StackConfig
+) -> None:
+    """The agents of a recording come from its manifest, not from the node's memory."""
+    from .call_helpers import join_call, wait_connected
+
+    config = node_config(tmp_path / "node", dev_config, None)
+
+    async def record() -> str:
+        async with running_node(config) as node, aiohttp.ClientSession() as http:
+            agent = Api(http, node.url, node.token("agent", AGENT))
+            customer = Api(http, node.url, node.token("customer", CUSTOMER))
+            _, created = await agent.call(
+                "POST",
+                "/v1/sessions",
+                {"meeting_type": "claims-inspection", "participants": PARTICIPANTS},
+            )
+            sid = created["session_id"]
+            pcs = [
+                await join_call(agent, sid, AGENT, [], relay_only=False),
+                await join_call(customer, sid, CUSTOMER, [], relay_only=False),
+            ]
+            await wait_connected(*pcs)
+            await asyncio.sleep(1.5)
+            _, closed = await agent.call("DELETE", f"/v1/sessions/{sid}")
+            for pc in pcs:
+                await pc.close()
+            assert closed["recordings"][0]["state"] == "stored", closed
+            recording_id: str = closed["recordings"][0]["recording_id"]
+            return recording_id
+
+    async def after_restart(recording_id: str) -> tuple[int, int, int]:
+        async with running_node(config) as node, aiohttp.ClientSession() as http:
+            agent = Api(http, node.url, node.token("agent", AGENT))
+            other = Api(http, node.url, node.token("agent", "agent-con-99"))
+            manifest = await agent.call("GET", f"/v1/recordings/{recording_id}/manifest")
+            media = await agent.call("GET", f"/v1/recordings/{recording_id}/media")
+            stranger = await other.call("GET", f"/v1/recordings/{recording_id}/media")
+            return manifest[0], media[0], stranger[0]
+
+    recording_id = asyncio.run(record())
+    assert asyncio.run(after_restart(recording_id)) == (200, 200, 403)
