@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/recorder.py [--seconds 10] [--max-calls 64]
                                        [--modes passthrough,mediarecorder]
+                                       [--media aiortc,browser-vp8,browser-h264]
 
 N concurrent calls, each 1 VP8 (640x480, 15 fps, ~460 kbit/s measured) + 1 Opus (~48 kbit/s) stream,
 ~500 kbit/s per call, over loopback WebRTC (DTLS-SRTP). Two processes, one core each:
@@ -11,6 +12,11 @@ N concurrent calls, each 1 VP8 (640x480, 15 fps, ~460 kbit/s measured) + 1 Opus 
 * the receiver holds the N peer connections and records every call, either with
   ``passthrough`` (media_node.recorder: no decode, WebM mux, envelope encryption, local store)
   or ``mediarecorder`` (aiortc.contrib.media.MediaRecorder: decode, re-encode, WebM).
+
+Media: ``aiortc`` is libvpx with aiortc's encoder settings (both modes); ``browser-vp8`` and
+``browser-h264`` are the encoded frames Debian's Chromium sends from its fake camera (libvpx,
+OpenH264; bench/browser_media.py captures them once per run), replayed the same way and
+recorded by the passthrough recorder, so calls per core can be compared across sources.
 
 For each mode it prints the receiver's CPU seconds per call-minute and the largest N one core
 sustains without dropping frames (every call's recorded video is >= 99% continuous between its
@@ -107,10 +113,10 @@ def encode_media(seconds: int) -> tuple[list[tuple[bytes, int, bool]], list[byte
 def sender_main(conn: Connection, calls: int, seconds: float, media: Any) -> None:
     _pin(1)
     import av
-    from aiortc import RTCPeerConnection, RTCSessionDescription
+    from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
     from aiortc.mediastreams import MediaStreamTrack
 
-    video_frames, audio_packets = media
+    video_frames, audio_packets, codec, fps = media
 
     class Replay(MediaStreamTrack):
         def __init__(self, kind: str) -> None:
@@ -124,7 +130,7 @@ def sender_main(conn: Connection, calls: int, seconds: float, media: Any) -> Non
                 self._start = time.monotonic()
             if self.kind == "video":
                 data, _, _ = video_frames[self.sent % len(video_frames)]
-                pts, rate, step = self.sent * (90000 // FPS), 90000, 1 / FPS
+                pts, rate, step = round(self.sent * 90000 / fps), 90000, 1 / fps
             else:
                 data = audio_packets[self.sent % len(audio_packets)]
                 pts, rate, step = self.sent * 960, 48000, 0.02
@@ -145,7 +151,15 @@ def sender_main(conn: Connection, calls: int, seconds: float, media: Any) -> Non
             pc = RTCPeerConnection()
             video, audio = Replay("video"), Replay("audio")
             pc.addTrack(audio)
-            pc.addTrack(video)
+            sender = pc.addTrack(video)
+            transceiver = next(t for t in pc.getTransceivers() if t.sender is sender)
+            transceiver.setCodecPreferences(
+                [
+                    c
+                    for c in RTCRtpSender.getCapabilities("video").codecs
+                    if c.mimeType.lower() == f"video/{codec}"
+                ]
+            )
             await pc.setLocalDescription(await pc.createOffer())
             pcs.append(pc)
             tracks.append(video)
@@ -168,7 +182,9 @@ def sender_main(conn: Connection, calls: int, seconds: float, media: Any) -> Non
 # -- receiver -------------------------------------------------------------------------------
 
 
-def receiver_main(conn: Connection, calls: int, seconds: float, mode: str, workdir: str) -> None:
+def receiver_main(
+    conn: Connection, calls: int, seconds: float, mode: str, workdir: str, fps: float
+) -> None:
     _pin(0)
     from aiortc import RTCPeerConnection, RTCSessionDescription
     from aiortc.contrib.media import MediaRecorder
@@ -239,11 +255,11 @@ def receiver_main(conn: Connection, calls: int, seconds: float, mode: str, workd
                 result = await recorder.stop()
                 blocks = store.read(f"recordings/bench/{result.recording_id}.cvr")
                 plaintext = b"".join(decrypt_stream(blocks, {provider.provider_id: provider}))
-                recorded.append(video_continuity(io.BytesIO(plaintext)))
+                recorded.append(video_continuity(io.BytesIO(plaintext), fps))
         else:
             for recorder in recorders:
                 await recorder.stop()
-            recorded = [video_continuity(str(path)) for path in outputs]
+            recorded = [video_continuity(str(path), fps) for path in outputs]
         for pc in pcs:
             await pc.close()
         conn.send({"cpu": cpu, "wall": wall, "recorded_video": recorded})
@@ -251,7 +267,7 @@ def receiver_main(conn: Connection, calls: int, seconds: float, mode: str, workd
     asyncio.run(run())
 
 
-def video_continuity(source: Any) -> float:
+def video_continuity(source: Any, fps: float) -> float:
     """Share of the video frames between the first and the last recorded one that are there.
 
     A recorder that falls behind loses frames mid-stream (its queues overflow or the jitter
@@ -271,7 +287,7 @@ def video_continuity(source: Any) -> float:
         return 0.0
     if len(stamps) < 2:
         return 0.0
-    expected = round((stamps[-1] - stamps[0]) * FPS) + 1
+    expected = round((stamps[-1] - stamps[0]) * fps) + 1
     return min(1.0, len(stamps) / expected)
 
 
@@ -295,7 +311,9 @@ def trial(mode: str, calls: int, seconds: float, media: Any) -> Trial:
         send_a, send_b = context.Pipe()
         recv_a, recv_b = context.Pipe()
         sender = context.Process(target=sender_main, args=(send_b, calls, seconds + 1.0, media))
-        receiver = context.Process(target=receiver_main, args=(recv_b, calls, seconds, mode, work))
+        receiver = context.Process(
+            target=receiver_main, args=(recv_b, calls, seconds, mode, work, media[3])
+        )
         sender.start()
         receiver.start()
         recv_a.send(send_a.recv())  # offers
@@ -353,38 +371,77 @@ def _report(t: Trial) -> None:
     )
 
 
+def _sources(names: list[str], audio: list[bytes], aiortc_video: Any) -> Any:
+    """(name, media, description) per media source; browser frames are captured here."""
+    for name in names:
+        if name == "aiortc":
+            yield name, (aiortc_video, audio, "vp8", float(FPS)), f"VP8 {WIDTH}x{HEIGHT}@{FPS}"
+            continue
+        from browser_media import capture_browser_video
+
+        codec = {"browser-vp8": "VP8", "browser-h264": "H264"}[name]
+        frames, fps = capture_browser_video(codec, 10)
+        found = (_size(codec, data) for data, _, key in frames if key)
+        sizes = sorted({size for size in found if size is not None})
+        yield (
+            name,
+            (frames, audio, codec.lower(), fps),
+            (f"Chromium {codec} {fps:.1f} fps, keyframe sizes {sizes}"),
+        )
+
+
+def _size(codec: str, data: bytes) -> tuple[int, int] | None:
+    from media_node.container import video_dimensions
+    from media_node.passthrough import EncodedFrame
+
+    size = video_dimensions(EncodedFrame(codec.lower(), "video", data, 0, 90000, True))
+    return size if size != (0, 0) else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--max-calls", type=int, default=64)
     parser.add_argument("--modes", default="passthrough,mediarecorder")
-    args = parser.parse_args()
-    media = encode_media(10)
-    kbits = (sum(len(f[0]) for f in media[0]) + sum(len(p) for p in media[1])) * 8 / 10 / 1000
-    print(
-        f"media per call: VP8 {WIDTH}x{HEIGHT}@{FPS} + Opus, {kbits:.0f} kbit/s; "
-        f"{os.cpu_count()} cores"
+    parser.add_argument(
+        "--media",
+        default="aiortc,browser-vp8,browser-h264",
+        help="media sources; browser sources are recorded with the passthrough recorder only",
     )
-    results = {}
-    for mode in args.modes.split(","):
-        print(f"{mode}:")
-        results[mode] = largest_sustained(mode, args.seconds, media, args.max_calls)
+    args = parser.parse_args()
+    aiortc_video, audio = encode_media(10)
+    print(f"{os.cpu_count()} cores")
+    results: dict[str, tuple[int, list[Trial]]] = {}
+    for source, media, description in _sources(args.media.split(","), audio, aiortc_video):
+        seconds_of_video = len(media[0]) / media[3]
+        kbits = sum(len(f[0]) for f in media[0]) * 8 / seconds_of_video / 1000 + 48
+        print(f"{source}: {description} + Opus, {kbits:.0f} kbit/s per call")
+        modes = args.modes.split(",") if source == "aiortc" else ["passthrough"]
+        for mode in modes:
+            print(f" {mode}:")
+            results[f"{source}/{mode}"] = largest_sustained(
+                mode, args.seconds, media, args.max_calls
+            )
     print("summary:")
-    for mode, (calls, trials) in results.items():
+    for key, (calls, trials) in results.items():
         single = next(t for t in trials if t.calls == 1)
         at_limit = next((t for t in trials if t.calls == calls), single)
         sender_bound = any(t.sender_core_share > 0.9 for t in trials)
         note = " (sender core saturated: the true limit may be higher)" if sender_bound else ""
         print(
-            f"  {mode}: {single.cpu_per_call_minute:.2f} CPU s per call-minute with 1 call, "
+            f"  {key}: {single.cpu_per_call_minute:.2f} CPU s per call-minute with 1 call, "
             f"{at_limit.cpu_per_call_minute:.2f} at {calls}; sustains {calls} calls per core{note}"
         )
-    if {"passthrough", "mediarecorder"} <= set(results):
-        ratio = results["passthrough"][0] / max(1, results["mediarecorder"][0])
+    if {"aiortc/passthrough", "aiortc/mediarecorder"} <= set(results):
+        ratio = results["aiortc/passthrough"][0] / max(1, results["aiortc/mediarecorder"][0])
         print(
             f"ratio: passthrough sustains {ratio:.1f}x the calls of MediaRecorder per core "
             "(target >= 10x)"
         )
+    for browser in ("browser-vp8/passthrough", "browser-h264/passthrough"):
+        if browser in results and "aiortc/passthrough" in results:
+            ratio = results[browser][0] / max(1, results["aiortc/passthrough"][0])
+            print(f"ratio: {browser} sustains {ratio:.2f}x the calls of aiortc-originated VP8")
 
 
 if __name__ == "__main__":

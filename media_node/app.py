@@ -22,7 +22,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .auth import Principal, TokenError, verify_token
+from .auth import Principal, TokenError, issue_token, verify_token
 from .envelope import FormatError, IntegrityError, TruncatedError
 from .manifest import Manifest, ManifestError, check_pseudonym
 from .node import Node
@@ -30,6 +30,7 @@ from .recorder import RecordingResult
 from .session import RecordingRefused, Session
 from .store import ObjectStoreError
 from .vault import decrypt_stream
+from .web_ui import add_ui_routes, join_link, notice_sha256, public_path
 
 __all__ = ["NODE_KEY", "create_app"]
 
@@ -91,7 +92,7 @@ def _audit_decision(request: web.Request, status: int) -> None:
 @web.middleware
 async def _errors_and_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
-        if request.path != "/healthz":
+        if request.path != "/healthz" and not public_path(request.path):
             header = request.headers.get("Authorization", "")
             if not header.startswith("Bearer "):
                 raise ApiError(401, "missing bearer token")
@@ -253,11 +254,17 @@ async def create_session(request: web.Request) -> web.Response:
         if problem:
             recording["reason"] = problem
     _audit(request, "session.create", session_id)
+    join = {  # the customers' join links (token in the URL fragment, 2 h)
+        p: join_link(session_id, p, issue_token(node.config.token_secret, "customer", p, ttl=7200))
+        for p, role in participants.items()
+        if role == "customer"
+    }
     return web.json_response(
         {
             "session_id": session_id,
             "ice_servers": node.ice_servers(principal.subject),
             "recording": recording,
+            "join": join,
         },
         status=201,
     )
@@ -295,13 +302,16 @@ async def post_consent(request: web.Request) -> web.Response:
     text_version = _field(body, "text_version", str)
     if not 1 <= len(text_version) <= 64:
         raise ApiError(400, "'text_version' must be 1 to 64 characters")
+    shown = _field(body, "notice_sha256", str, required=False)
+    if shown is not None and shown != notice_sha256(session.meeting_type):
+        raise ApiError(400, "'notice_sha256' is not the hash of this meeting type's notice")
     if participant not in session.participants:
         raise ApiError(404, "no such participant in this session")
     _require(
         _is_participant(principal, session, participant),
         "consent can only be given or withdrawn by the participant",
     )
-    record = await session.record_consent(participant, granted, text_version)
+    record = await session.record_consent(participant, granted, text_version, shown)
     _audit(
         request,
         "consent.grant" if granted else "consent.withdraw",
@@ -462,6 +472,17 @@ async def get_media(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def list_meeting_types(request: web.Request) -> web.Response:
+    _require(_principal(request).role in ("agent", "supervisor"))
+    types = request.app[NODE_KEY].config.stack.meeting_types
+    return web.json_response(
+        [
+            {"name": m.name, "purpose": m.purpose, "recording": m.recording, "mode": m.mode}
+            for m in types
+        ]
+    )
+
+
 def create_app(node: Node) -> web.Application:
     app = web.Application(
         middlewares=[_errors_and_auth], client_max_size=node.config.max_body_bytes
@@ -476,6 +497,8 @@ def create_app(node: Node) -> web.Application:
     app.router.add_delete("/v1/sessions/{session_id}", delete_session)
     app.router.add_get("/v1/recordings/{recording_id}/manifest", get_manifest)
     app.router.add_get("/v1/recordings/{recording_id}/media", get_media)
+    app.router.add_get("/v1/meeting-types", list_meeting_types)
+    add_ui_routes(app)
 
     async def on_startup(app: web.Application) -> None:
         app[NODE_KEY].start()

@@ -60,6 +60,8 @@ class Manifest:
     """The subjects who took part as agents: they may read their own recordings (durable, so
     access survives a restart and works on every node of the fleet)."""
     """False when the recording was cut short (store failure, node stop)."""
+    missing_streams: dict[str, str] = field(default_factory=dict)
+    """Streams of the call (``participant/kind/n``) not (wholly) in the recording, and why."""
     schema_version: int = field(default=MANIFEST_SCHEMA_VERSION)
 
     def __post_init__(self) -> None:
@@ -87,6 +89,7 @@ class Manifest:
             raw["subjects"] = tuple(raw["subjects"])
             raw["consent_refs"] = tuple(raw["consent_refs"])
             raw["codecs"] = tuple(raw["codecs"])
+            raw["missing_streams"] = dict(raw.get("missing_streams", {}))
             raw["agents"] = tuple(raw.get("agents", ()))
             return cls(**raw)
         except (ValueError, KeyError, TypeError) as err:

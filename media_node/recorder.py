@@ -9,6 +9,10 @@ another: frames are held until each expected track has produced a usable first f
 a keyframe) or ``grace_seconds`` have passed since the first frame. A track that first
 produces media after the header was written is reported through ``on_late_track`` so the
 session can roll over to a new recording that includes it.
+
+A failure is reported the moment it happens (``failures``, ``on_failure``): a stream that cannot
+be muxed ends with its reason and the others go on (the manifest lists it under
+``missing_streams``); an error outside one stream fails the whole recording.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from typing import Any
 
 from aiortc.mediastreams import MediaStreamError
 
-from .container import ContainerWriter, TrackSpec, video_dimensions
+from .container import ContainerWriter, StreamFailed, TrackSpec, video_dimensions
 from .keys import KeyProvider
 from .manifest import Manifest
 from .passthrough import EncodedFrame, close_gate, open_gate
@@ -138,6 +142,11 @@ class Recorder:
         )
         self._container: ContainerWriter | None = None
         self._error: str | None = None
+        self.failures: dict[str, str] = {}
+        """Stream key -> why it ended early; key ``""``: the whole recording failed. Written by
+        the writer thread, read on the event loop (whole-dict reads of a str->str dict)."""
+        self.on_failure: Callable[[str, str], None] | None = None
+        """Called on the event loop with (stream key or ``""``, reason) when a failure happens."""
         self._late: set[str] = set()
         self._loop = loop
         self._thread.start()
@@ -212,7 +221,7 @@ class Recorder:
                 continue
             width, height = (0, 0)
             if item.frame.kind == "video":
-                if not item.frame.keyframe:
+                if not self._usable(item):
                     continue
                 width, height = video_dimensions(item.frame)
             specs[item.key] = TrackSpec(item.key, item.frame.codec, item.frame.kind, width, height)
@@ -220,7 +229,42 @@ class Recorder:
             self._container = ContainerWriter(self._encrypting.write, list(specs.values()))
 
     def _usable(self, item: _Pending) -> bool:
-        return item.frame.kind != "video" or item.frame.keyframe
+        """Audio, a VP8 keyframe, or an H.264 IDR with its SPS (Matroska needs the size)."""
+        frame = item.frame
+        if frame.kind != "video":
+            return True
+        if frame.codec == "h264":
+            return frame.keyframe and video_dimensions(frame) != (0, 0)
+        return frame.keyframe
+
+    def _report(self, key: str, reason: str) -> None:
+        """Writer thread: remember a failure and tell the session on the event loop."""
+        self.failures = {**self.failures, key: reason}
+        logger.error("recording %s: %s failed: %s", self.recording_id, key or "recording", reason)
+        self._loop.call_soon_threadsafe(self._notify, key, reason)
+
+    def _notify(self, key: str, reason: str) -> None:
+        if key == "":
+            self.close_gates()  # the writer is gone: take no more media
+        if self.on_failure is not None:
+            self.on_failure(key, reason)
+
+    @property
+    def failed(self) -> bool:
+        """The whole recording failed (nothing more is written)."""
+        return "" in self.failures
+
+    def _write(self, item: _Pending) -> bool:
+        assert self._container is not None
+        try:
+            return self._container.write(item.key, item.frame, item.arrival)
+        except StreamFailed as failed:
+            self._report(failed.key, failed.reason)
+            if len(self._container.failures()) == len(self._container.frame_counts()):
+                raise RuntimeError(
+                    f"every stream of the recording failed (last: {failed.reason})"
+                ) from None
+            return True
 
     def _run(self) -> None:
         held: list[_Pending] = []
@@ -238,7 +282,7 @@ class Recorder:
                         self._drain(held)
                     return
                 if self._container is not None:
-                    if item.key and not self._container.write(item.key, item.frame, item.arrival):
+                    if item.key and not self._write(item):
                         if (
                             item.key not in self._container.frame_counts()
                             and item.key not in self._late
@@ -258,13 +302,25 @@ class Recorder:
                     self._drain(held)
                     held = []
         except Exception as error:  # the recording fails; the session keeps running
-            logger.error("recording %s failed: %s", self.recording_id, error)
             self._error = f"{type(error).__name__}: {error}"
+            self._report("", self._error)
 
     def _drain(self, held: list[_Pending]) -> None:
-        assert self._container is not None
         for item in held:
-            self._container.write(item.key, item.frame, item.arrival)
+            self._write(item)
+
+    def _missing_streams(self) -> dict[str, str]:
+        """Streams added to the recording that are not (wholly) in it, and why."""
+        assert self._container is not None
+        missing = dict(self._container.failures())
+        written = self._container.frame_counts()
+        for key in self._track_keys:
+            if key not in missing and not written.get(key):
+                missing[key] = (
+                    "no media written: no usable keyframe before the recording ended, or the "
+                    "track started after the header (it continues in the next recording)"
+                )
+        return missing
 
     def _finish(self) -> RecordingResult:
         frames = self._container.frame_counts() if self._container else {}
@@ -299,6 +355,7 @@ class Recorder:
             container=self._container.format,
             codecs=self._container.codecs,
             complete=complete,
+            missing_streams=self._missing_streams(),
             agents=self._agents,
         )
         if not complete:

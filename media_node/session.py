@@ -26,6 +26,8 @@ from .passthrough import discard, gate_of, passthrough
 from .recorder import Recorder, RecordingResult
 from .recording_rules import start_refusal, stored_media_kinds, withdrawal_stops_recording
 from .sdp_filter import relay_only_offer
+from .simulcast import answer_one_layer
+from .web_ui import notice_sha256, notice_version
 
 if TYPE_CHECKING:
     from .node import Node
@@ -51,6 +53,9 @@ class ConsentRecord:
     granted: bool
     at: str
     text_version: str
+    notice_sha256: str | None = None
+    """SHA-256 of the exact notice text the participant was shown (Art. 7(1)), if the client
+    sent it (the join page always does; the node checks it against the current notice)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +64,7 @@ class ConsentRecord:
             "granted": self.granted,
             "at": self.at,
             "text_version": self.text_version,
+            "notice_sha256": self.notice_sha256,
         }
 
 
@@ -101,18 +107,36 @@ class Session:
         return stored_media_kinds(self.meeting_type.mode)
 
     def recording_status(self) -> dict[str, Any]:
+        """``state``: ``idle``, ``recording``, ``degraded`` (some streams failed: see
+        ``failed_streams``), ``failed`` (the recorder stopped: ``reason``) or ``refused``."""
         mt = self.meeting_type
         state = "recording" if self.recorder else ("refused" if self.refusal else "idle")
+        failures = dict(self.recorder.failures) if self.recorder else {}
+        if "" in failures:
+            state = "failed"
+        elif failures:
+            state = "degraded"
         status: dict[str, Any] = {
             "policy": mt.recording,
             "mode": mt.mode,
             "legal_basis": mt.legal_basis,
             "notice": mt.notice,
+            "notice_version": notice_version(mt),
+            "notice_sha256": notice_sha256(mt),
             "state": state,
         }
         if self.refusal:
             status["reason"] = self.refusal
+        if "" in failures:
+            status["reason"] = f"recording failed: {failures.pop('')}"
+        if failures:
+            status["failed_streams"] = failures
         return status
+
+    def _recorder_failed(self, key: str, reason: str) -> None:
+        """The recorder reports a failure (event loop): the access log keeps it."""
+        target = f"{self.session_id}/{key}" if key else self.session_id
+        self.node.access_log.record("node", "system", "recording.failed", target)
 
     def frames_discarded(self) -> dict[str, int]:
         """Per received track: frames read and dropped because nothing was recording them."""
@@ -126,7 +150,7 @@ class Session:
     # -- consent -------------------------------------------------------------------------
 
     async def record_consent(
-        self, participant: str, granted: bool, text_version: str
+        self, participant: str, granted: bool, text_version: str, shown: str | None = None
     ) -> ConsentRecord:
         """Record a grant or withdrawal. A withdrawal (where consent is the legal basis) takes
         effect before this coroutine first yields: no start that has not yet checked consent
@@ -138,6 +162,7 @@ class Session:
             granted=granted,
             at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
             text_version=text_version,
+            notice_sha256=shown,
         )
         self.consents[participant] = record
         self.consent_history.append(record)
@@ -210,7 +235,8 @@ class Session:
                 self.peers.pop(participant)
             await pc.close()
             raise ValueError(f"cannot use this offer: {type(error).__name__}: {error}") from None
-        return str(pc.localDescription.sdp)
+        # a simulcast offer gets its highest layer accepted, never the browser's first (smallest)
+        return answer_one_layer(str(pc.localDescription.sdp), sdp)
 
     async def _track_arrived(self, participant: str, track: Any) -> None:
         async with self._lock:
@@ -242,13 +268,15 @@ class Session:
             self.meeting_type.legal_basis,
             list(self.participants),
             {p: c.granted for p, c in self.consents.items()},
-            already_recording=self.recorder is not None,
+            already_recording=self.recorder is not None and not self.recorder.failed,
         )
 
     async def _start_locked(self) -> None:
         reason = self._refusal()
         if reason:
             raise RecordingRefused(reason)
+        if self.recorder is not None:  # a failed recorder: keep its result, start a new one
+            await self._stop_locked()
         recording_id = f"rec-{secrets.token_hex(12)}"
         consent_refs = tuple(c.consent_id for c in self.consents.values() if c.granted)
         expected = len(self.participants) * len(self.stored_kinds)
@@ -278,6 +306,9 @@ class Session:
             await recorder.stop()
             raise RecordingRefused("consent changed while the recording was starting")
         self.recorder = recorder
+        recorder.on_failure = self._recorder_failed
+        for key, reason in recorder.failures.items():  # failed before it was handed over
+            self._recorder_failed(key, reason)
         self.refusal = None
         for participant, track in self.tracks:
             if track.readyState == "live":

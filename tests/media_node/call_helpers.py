@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import av
 from aiohttp import web
 from aiortc import (
     RTCConfiguration,
     RTCIceServer,
     RTCPeerConnection,
+    RTCRtpSender,
     RTCSessionDescription,
 )
 from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
@@ -114,14 +118,23 @@ async def join_call(
     audio: bool = True,
     video: bool = True,
     relay_only: bool = True,
+    video_codec: str | None = None,
+    video_track: Any = None,
 ) -> RTCPeerConnection:
+    """Offer audio and/or video; ``video_codec`` (e.g. ``H264``) is the only video codec
+    offered (codec preferences, as a browser's setCodecPreferences)."""
     servers = [RTCIceServer(**server) for server in ice_servers]
     policy = RTCIceTransportPolicy.RELAY if relay_only and servers else RTCIceTransportPolicy.ALL
     pc = RTCPeerConnection(RTCConfiguration(iceServers=servers, iceTransportPolicy=policy))
     if audio:
         pc.addTrack(AudioStreamTrack())
     if video:
-        pc.addTrack(VideoStreamTrack())
+        sender = pc.addTrack(video_track or VideoStreamTrack())
+        if video_codec is not None:
+            codecs = RTCRtpSender.getCapabilities("video").codecs
+            wanted = [c for c in codecs if c.mimeType.lower() == f"video/{video_codec.lower()}"]
+            transceiver = next(t for t in pc.getTransceivers() if t.sender is sender)
+            transceiver.setCodecPreferences(wanted)
     await pc.setLocalDescription(await pc.createOffer())
     status, answer = await api.call(
         "POST",
@@ -143,3 +156,31 @@ async def wait_connected(*pcs: RTCPeerConnection, timeout: float = 20.0) -> None
             await asyncio.sleep(0.05)
 
     await asyncio.wait_for(asyncio.gather(*(one(pc) for pc in pcs)), timeout)
+
+
+def decode_all(media: bytes) -> dict[str, Any]:
+    """Decode every packet of every stream; any decoder error raises."""
+    container = av.open(io.BytesIO(media), "r")
+    streams: dict[int, dict[str, Any]] = {}
+    for stream in container.streams:
+        stream.codec_context.options = {"err_detect": "explode"}
+        streams[stream.index] = {
+            "codec": stream.codec_context.name,
+            "packets": 0,
+            "frames": 0,
+            "sizes": [],
+            "last": 0.0,
+        }
+    for packet in container.demux():
+        info = streams[packet.stream.index]
+        if packet.size == 0:
+            continue
+        info["packets"] += 1
+        info["last"] = max(
+            info["last"], float((packet.pts or 0) * (packet.time_base or Fraction(0)))
+        )
+        for frame in packet.decode():
+            info["frames"] += 1
+            if isinstance(frame, av.VideoFrame):
+                info["sizes"].append((frame.width, frame.height))
+    return {"format": container.format.name, "streams": list(streams.values())}

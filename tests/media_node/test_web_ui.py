@@ -1,0 +1,78 @@
+"""The join page and console are served without a token and with a strict CSP; the join link
+carries the customer's token in its fragment; a consent stores the hash of the notice shown."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from tests.servers import RunningTurnServer
+
+from .call_helpers import Api, node_config, running_node
+
+AGENT, CUSTOMER = "agent-ui-01", "cust-ui-01"
+
+
+def test_pages_join_link_and_notice_hash(
+    tmp_path: Path, dev_config: Any, coturn: RunningTurnServer
+) -> None:
+    config = node_config(tmp_path / "node", dev_config, coturn)
+    notice = dev_config.meeting_type("customer-support").notice
+
+    async def scenario() -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        async with running_node(config) as node, aiohttp.ClientSession() as http:
+            for path in ("/console", "/join/ses-x", "/ui/join.js", "/ui/../app.py", "/ui/nope.js"):
+                async with http.get(node.url + path) as response:
+                    out[path] = (response.status, dict(response.headers))
+            agent = Api(http, node.url, node.token("agent", AGENT))
+            _, created = await agent.call(
+                "POST",
+                "/v1/sessions",
+                {
+                    "meeting_type": "customer-support",
+                    "participants": [
+                        {"id": AGENT, "role": "agent"},
+                        {"id": CUSTOMER, "role": "customer"},
+                    ],
+                },
+            )
+            sid = created["session_id"]
+            out["created"] = created
+            link = created["join"][CUSTOMER]
+            token = link.split("&t=", 1)[1]
+            customer = Api(http, node.url, token)
+            _, view = await customer.call("GET", f"/v1/sessions/{sid}")
+            out["view"] = view
+            body = {"participant": CUSTOMER, "granted": True, "text_version": "x"}
+            out["wrong"] = await customer.call(
+                "POST", f"/v1/sessions/{sid}/consent", {**body, "notice_sha256": "0" * 64}
+            )
+            shown = hashlib.sha256(notice.encode()).hexdigest()
+            out["right"] = await customer.call(
+                "POST", f"/v1/sessions/{sid}/consent", {**body, "notice_sha256": shown}
+            )
+            out["types"] = await agent.call("GET", "/v1/meeting-types")
+        return out
+
+    out = asyncio.run(scenario())
+    for path in ("/console", "/join/ses-x", "/ui/join.js"):
+        status, headers = out[path]
+        assert status == 200, path
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert headers["Referrer-Policy"] == "no-referrer"
+    assert out["/ui/../app.py"][0] in (401, 404) and out["/ui/nope.js"][0] == 404
+    link = out["created"]["join"][CUSTOMER]
+    assert link.startswith(f"/join/{out['created']['session_id']}#p={CUSTOMER}&t=")
+    recording = out["view"]["recording"]
+    assert recording["notice"] == notice
+    assert recording["notice_sha256"] == hashlib.sha256(notice.encode()).hexdigest()
+    assert out["wrong"][0] == 400 and "notice" in out["wrong"][1]["error"]
+    status, record = out["right"]
+    assert status == 200 and record["notice_sha256"] == recording["notice_sha256"]
+    assert record["text_version"] == "x"
+    assert [m["name"] for m in out["types"][1]] == [m.name for m in dev_config.meeting_types]
