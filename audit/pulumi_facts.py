@@ -977,6 +977,33 @@ _SECURITY_GROUPS = (
     "aws:ec2/securityGroup:SecurityGroup",
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
 )
+_OBJECTS = ("aws:s3/bucketObjectv2:BucketObjectv2", "aws:s3/bucketObject:BucketObject")
+_PRIVATE_ACLS = frozenset({"private", "bucket-owner-full-control"})
+
+
+def _object_judged_by_its_bucket(obj: PulumiResource, buckets: Sequence[PulumiResource]) -> bool:
+    """Whether a bucket object adds nothing its bucket's rules do not judge: it names (or, in a
+    preview, depends on) a bucket the model reads, sets no ACL beyond private, and either leaves
+    encryption to the bucket's default or asks for SSE-KMS with a known key. Any other object
+    (public ACL, SSE-S3, an unknown setting, an unread bucket) stays unassessed and fails
+    closed (CV-COV-001)."""
+    props = obj.properties
+    if any(contains_unknown(props.get(k)) for k in ("acl", "serverSideEncryption", "kmsKeyId")):
+        return False
+    acl = props.get("acl")
+    if acl not in (None, "") and acl not in _PRIVATE_ACLS:
+        return False
+    sse = props.get("serverSideEncryption")
+    kms = sse in ("aws:kms", "aws:kms:dsse") and bool(props.get("kmsKeyId"))
+    if sse not in (None, "") and not kms:
+        return False
+    target = props.get("bucket")
+    if contains_unknown(target):
+        origins = set(obj.dependencies.get("bucket", ()))
+        return any(b.urn in origins for b in buckets)
+    return any(str(target) in _bucket_aliases(b) for b in buckets)
+
+
 MODELLED_TYPES: frozenset[str] = frozenset(
     {
         *_BUCKETS,
@@ -1047,5 +1074,6 @@ def facts_from_pulumi_resources(resources: Sequence[PulumiResource]) -> list[Fac
         unassessed_fact(r.type, r.name, r.source, region_of(r), r.id)
         for r in resources
         if r.type not in MODELLED_TYPES
+        and not (r.type in _OBJECTS and _object_judged_by_its_bucket(r, buckets))
     ]
     return facts

@@ -3,7 +3,6 @@ fail where they could hold data; the engine's answer is cross-checked against wh
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -12,23 +11,13 @@ import pytest
 
 from audit.cli import main
 
+from .stack_export import stack_export
+
 URN = "urn:pulumi:dev::callvault::{type}::{name}"
 
 
 def _export(dev_resources, *extra: dict[str, Any]) -> dict[str, Any]:
-    states = [
-        {
-            "urn": r.urn,
-            "type": r.type,
-            "id": r.id,
-            "custom": True,
-            "inputs": copy.deepcopy(r.inputs),
-            "outputs": copy.deepcopy(r.outputs),
-        }
-        for r in dev_resources
-        if r.custom
-    ]
-    return {"version": 3, "deployment": {"resources": states + list(extra)}}
+    return stack_export(dev_resources, lambda states: states + list(extra))
 
 
 def _state(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -181,3 +170,37 @@ def test_engine_answer_that_is_not_well_formed_is_an_error(name, tmp_path) -> No
     assert "pass" not in statuses
     assert statuses & {"fail", "error"}
     assert code in (1, 3)
+
+
+def _wheel_object(dev_resources) -> dict[str, Any]:
+    wheel = next(r for r in dev_resources if r.type == "aws:s3/bucketObjectv2:BucketObjectv2")
+    return stack_export([wheel])["deployment"]["resources"][0]
+
+
+def test_the_node_wheel_object_is_judged_by_its_bucket(dev_resources, tmp_path, repo_root) -> None:
+    code, out = _audit(tmp_path, repo_root, _export(dev_resources))
+    unread = json.loads((out / "report.json").read_text())["coverage"]["unassessed_types"]
+    assert "aws:s3/bucketObjectv2:BucketObjectv2" not in {t["type"] for t in unread}
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"acl": "public-read"}, "a public ACL"),
+        ({"serverSideEncryption": "AES256", "kmsKeyId": None}, "SSE-S3 instead of the key"),
+        ({"bucket": "someone-elses-bucket"}, "a bucket the model does not read"),
+        ({"acl": "04da6b54-80e4-46f7-96ec-b56ff0331ba9"}, "an ACL unknown before deploy"),
+    ],
+)
+def test_a_bucket_object_weaker_than_its_bucket_fails_closed(
+    dev_resources, tmp_path, repo_root, change, why
+) -> None:
+    states = _export(dev_resources)["deployment"]["resources"]
+    for state in states:
+        if state["type"] == "aws:s3/bucketObjectv2:BucketObjectv2":
+            state["inputs"].update(change)
+            state["outputs"].update(change)
+    code, out = _audit(tmp_path, repo_root, {"version": 3, "deployment": {"resources": states}})
+    assert code == 1, why
+    assert "CV-COV-001" in _failing(out, "artifacts-wheel"), why

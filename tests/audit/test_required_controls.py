@@ -3,9 +3,7 @@ Scope from the facts: a recording bucket stripped of its labels is still judged 
 
 from __future__ import annotations
 
-import copy
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,24 +11,12 @@ import pytest
 
 from audit.cli import main
 
-Mutation = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+from .stack_export import Mutation, stack_export
 
 
 def _export(dev_resources, mutate: Mutation) -> dict[str, Any]:
     """The synthesized dev stack as a ``pulumi stack export`` (what `pulumi up` would leave)."""
-    states = [
-        {
-            "urn": r.urn,
-            "type": r.type,
-            "id": r.id,
-            "custom": True,
-            "inputs": copy.deepcopy(r.inputs),
-            "outputs": copy.deepcopy(r.outputs),
-        }
-        for r in dev_resources
-        if r.custom
-    ]
-    return {"version": 3, "deployment": {"resources": mutate(states)}}
+    return stack_export(dev_resources, mutate)
 
 
 def _run(
