@@ -172,11 +172,6 @@ def test_engine_answer_that_is_not_well_formed_is_an_error(name, tmp_path) -> No
     assert code in (1, 3)
 
 
-def _wheel_object(dev_resources) -> dict[str, Any]:
-    wheel = next(r for r in dev_resources if r.type == "aws:s3/bucketObjectv2:BucketObjectv2")
-    return stack_export([wheel])["deployment"]["resources"][0]
-
-
 def test_the_node_wheel_object_is_judged_by_its_bucket(dev_resources, tmp_path, repo_root) -> None:
     code, out = _audit(tmp_path, repo_root, _export(dev_resources))
     unread = json.loads((out / "report.json").read_text())["coverage"]["unassessed_types"]
