@@ -71,7 +71,7 @@ class SpoolingWriter(_WriterBase):
                 pass
         self._live = None
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         self._spool.write(data)
         if self._live is not None:
             try:
