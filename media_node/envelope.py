@@ -310,9 +310,7 @@ class StreamEncryptor:
         self._counter += 1
         return self._cipher.encrypt(nonce, chunk, self._aad)
 
-    def _seal_into(
-        self, chunk: bytearray | memoryview, target: memoryview, *, last: bool
-    ) -> None:
+    def _seal_into(self, chunk: bytearray | memoryview, target: memoryview, *, last: bool) -> None:
         nonce = _nonce(self._prefix, self._counter, last)
         self._counter += 1
         self._cipher.encrypt_into(nonce, chunk, self._aad, target)
