@@ -38,6 +38,7 @@ logger = logging.getLogger("media_node.api")
 
 NODE_KEY = web.AppKey("node", Node)
 _PRINCIPAL = web.RequestKey("principal", Principal)
+_AUDITED = web.RequestKey("audited", bool)
 _SESSION_ID_LENGTH = 24
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -53,6 +54,41 @@ class ApiError(Exception):
         self.message = message
 
 
+_OPERATIONS = {
+    ("POST", "/v1/sessions"): "session.create",
+    ("GET", "/v1/sessions/{session_id}"): "session.read",
+    ("POST", "/v1/sessions/{session_id}/consent"): "consent",
+    ("POST", "/v1/sessions/{session_id}/offer"): "offer",
+    ("POST", "/v1/sessions/{session_id}/recording"): "recording",
+    ("DELETE", "/v1/sessions/{session_id}"): "session.close",
+    ("GET", "/v1/recordings/{recording_id}/manifest"): "manifest.read",
+    ("GET", "/v1/recordings/{recording_id}/media"): "media.read",
+}
+
+
+def _audit(request: web.Request, action: str, target: str) -> None:
+    """Write one decision to the access log (and mark the request as logged)."""
+    principal = request.get(_PRINCIPAL)
+    actor, role = (principal.subject, principal.role) if principal else ("anonymous", "none")
+    request[_AUDITED] = True
+    request.app[NODE_KEY].access_log.record(actor, role, action, target)
+
+
+def _audit_decision(request: web.Request, status: int) -> None:
+    """Every API decision is logged: a handler logs what it did; anything it did not log (a
+    401, 403, 404 or 4xx before it got that far, or a read) is logged here."""
+    if request.get(_AUDITED):
+        return
+    route = request.match_info.route.resource
+    operation = _OPERATIONS.get((request.method, route.canonical if route else ""))
+    if operation is None:
+        return
+    info = request.match_info
+    target = (info.get("session_id") or info.get("recording_id") or "")[:64]
+    outcome = "" if status < 400 else f".denied-{status}"
+    _audit(request, f"{operation}{outcome}", target)
+
+
 @web.middleware
 async def _errors_and_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
@@ -66,13 +102,15 @@ async def _errors_and_auth(request: web.Request, handler: Handler) -> web.Stream
                 )
             except TokenError as error:
                 raise ApiError(401, str(error)) from None
-        return await handler(request)
+        response = await handler(request)
     except ApiError as error:
-        return _error(error.status, error.message)
+        response = _error(error.status, error.message)
     except web.HTTPRequestEntityTooLarge:
-        return _error(413, "request body too large")
+        response = _error(413, "request body too large")
     except web.HTTPException as error:
-        return _error(error.status, error.reason)
+        response = _error(error.status, error.reason)
+    _audit_decision(request, response.status)
+    return response
 
 
 def _principal(request: web.Request) -> Principal:
@@ -119,6 +157,7 @@ def _session(request: web.Request) -> Session:
     session = request.app[NODE_KEY].sessions.get(request.match_info["session_id"])
     if session is None or session.closed:
         raise ApiError(404, "no such session")
+    session.touch()
     return session
 
 
@@ -184,8 +223,17 @@ async def create_session(request: web.Request) -> web.Response:
             participants.get(principal.subject) == "agent",
             "an agent can only create sessions they take part in",
         )
+    # No await between these checks and the insert: concurrent creations cannot overshoot.
+    config = node.config
+    if len(node.sessions) >= config.max_sessions:
+        raise ApiError(503, f"node at capacity ({config.max_sessions} sessions); try another node")
+    owned = sum(1 for s in node.sessions.values() if s.owner == principal.subject)
+    if owned >= config.max_sessions_per_agent:
+        raise ApiError(
+            429, f"at most {config.max_sessions_per_agent} open sessions per agent; close one first"
+        )
     session_id = f"ses-{secrets.token_hex(_SESSION_ID_LENGTH // 2)}"
-    session = Session(node, session_id, meeting_type, participants)
+    session = Session(node, session_id, meeting_type, participants, owner=principal.subject)
     node.sessions[session_id] = session
     recording = session.recording_status()
     if meeting_type.recording != "forbidden":
@@ -195,7 +243,7 @@ async def create_session(request: web.Request) -> web.Response:
         recording["available"] = problem is None
         if problem:
             recording["reason"] = problem
-    node.access_log.record(principal.subject, principal.role, "session.create", session_id)
+    _audit(request, "session.create", session_id)
     return web.json_response(
         {
             "session_id": session_id,
@@ -245,9 +293,8 @@ async def post_consent(request: web.Request) -> web.Response:
         "consent can only be given or withdrawn by the participant",
     )
     record = await session.record_consent(participant, granted, text_version)
-    request.app[NODE_KEY].access_log.record(
-        principal.subject,
-        principal.role,
+    _audit(
+        request,
         "consent.grant" if granted else "consent.withdraw",
         session.session_id,
     )
@@ -286,7 +333,6 @@ async def post_offer(request: web.Request) -> web.Response:
 
 
 async def post_recording(request: web.Request) -> web.Response:
-    node = request.app[NODE_KEY]
     principal = _principal(request)
     session = _session(request)
     _require(_is_session_agent(principal, session) or principal.role == "supervisor")
@@ -297,15 +343,11 @@ async def post_recording(request: web.Request) -> web.Response:
             await session.start_recording()
         except RecordingRefused as refused:
             raise ApiError(refused.status, refused.reason) from None
-        node.access_log.record(
-            principal.subject, principal.role, "recording.start", session.session_id
-        )
+        _audit(request, "recording.start", session.session_id)
         return web.json_response({"recording": session.recording_status()})
     if action == "stop":
         result = await session.stop_recording()
-        node.access_log.record(
-            principal.subject, principal.role, "recording.stop", session.session_id
-        )
+        _audit(request, "recording.stop", session.session_id)
         return web.json_response(
             {
                 "recording": session.recording_status(),
@@ -322,7 +364,7 @@ async def delete_session(request: web.Request) -> web.Response:
     _require(_is_session_agent(principal, session) or principal.role == "supervisor")
     results = await session.close()
     node.sessions.pop(session.session_id, None)
-    node.access_log.record(principal.subject, principal.role, "session.close", session.session_id)
+    _audit(request, "session.close", session.session_id)
     return web.json_response({"session_id": session.session_id, "recordings": _results(results)})
 
 
@@ -341,18 +383,22 @@ async def get_manifest(request: web.Request) -> web.Response:
         principal.role == "agent" and indexed is not None and principal.subject in indexed.agents
     )
     if not allowed:
-        node.access_log.record(principal.subject, principal.role, "manifest.denied", recording_id)
+        _audit(request, "manifest.denied", recording_id)
         raise ApiError(403, "this role may not read this recording's manifest")
     found = await asyncio.get_running_loop().run_in_executor(None, node.find_manifest, recording_id)
     if found is None:
         raise ApiError(404, "no such recording")
-    node.access_log.record(principal.subject, principal.role, "manifest.read", recording_id)
+    _audit(request, "manifest.read", recording_id)
     return web.Response(body=found[0].to_json(), content_type="application/json")
 
 
 async def get_media(request: web.Request) -> web.StreamResponse:
     node = request.app[NODE_KEY]
     principal, recording_id = _principal(request), _recording_id(request)
+    may_play = {role for m in node.config.stack.meeting_types for role in m.access_roles}
+    if principal.role not in may_play:  # before the lookup: a 404 would say the id exists
+        _audit(request, "media.denied", recording_id)
+        raise ApiError(403, f"the role '{principal.role}' may not play recordings")
     found = await asyncio.get_running_loop().run_in_executor(None, node.find_manifest, recording_id)
     if found is None:
         raise ApiError(404, "no such recording")
@@ -364,9 +410,9 @@ async def get_media(request: web.Request) -> web.StreamResponse:
         principal.role != "agent" or (indexed is not None and principal.subject in indexed.agents)
     )
     if not allowed:
-        node.access_log.record(principal.subject, principal.role, "media.denied", recording_id)
+        _audit(request, "media.denied", recording_id)
         raise ApiError(403, f"only {list(roles)} may play this recording")
-    node.access_log.record(principal.subject, principal.role, "media.read", recording_id)
+    _audit(request, "media.read", recording_id)
     response = web.StreamResponse(
         headers={
             "Content-Type": "video/webm" if "vp8" in manifest.codecs else "audio/webm",
@@ -384,9 +430,7 @@ async def get_media(request: web.Request) -> web.StreamResponse:
             chunk = await loop.run_in_executor(None, next, plaintext, sentinel)
         except (IntegrityError, TruncatedError, FormatError, ObjectStoreError) as error:
             logger.error("recording %s failed to decrypt: %s", recording_id, error)
-            node.access_log.record(
-                principal.subject, principal.role, "media.integrity-failure", recording_id
-            )
+            _audit(request, "media.integrity-failure", recording_id)
             raise ConnectionResetError("recording failed authentication") from None
         if chunk is sentinel:
             break
@@ -410,8 +454,12 @@ def create_app(node: Node) -> web.Application:
     app.router.add_get("/v1/recordings/{recording_id}/manifest", get_manifest)
     app.router.add_get("/v1/recordings/{recording_id}/media", get_media)
 
+    async def on_startup(app: web.Application) -> None:
+        app[NODE_KEY].start()
+
     async def on_cleanup(app: web.Application) -> None:
         await app[NODE_KEY].close()
 
+    app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)
     return app

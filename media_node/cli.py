@@ -144,6 +144,27 @@ def _cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_audit_log_verify(args: argparse.Namespace) -> int:
+    from .access_log import AnchorError, verify_anchored, verify_chain
+
+    try:
+        if args.anchors is None:
+            count = verify_chain(args.log)
+            print(
+                f"{args.log}: chain holds, {count} entries (no anchors given: truncation and "
+                "a rebuilt chain cannot be detected)"
+            )
+        else:
+            count = verify_anchored(args.log, args.anchors)
+            print(f"{args.log}: chain holds, {count} entries, every anchored head matches")
+    except OSError as error:
+        raise UsageError(f"cannot read {error.filename}: {error.strerror}") from None
+    except (AnchorError, ValueError) as error:
+        print(f"media-node: {args.log}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="media-node", description="CallVault media node: recorder and recording vault."
@@ -171,6 +192,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     token.add_argument("--config", type=Path, metavar="FILE", help="node config (YAML)")
     token.set_defaults(run=_cmd_token, action="token")
+    audit_log = commands.add_parser("audit-log", help="check the node's access log")
+    audit_actions = audit_log.add_subparsers(dest="audit_action", required=True)
+    verify = audit_actions.add_parser(
+        "verify",
+        help="check the hash chain and every anchored head (exit 1 if broken, cut or rewritten)",
+    )
+    verify.add_argument("log", type=Path, help="access.log")
+    verify.add_argument(
+        "--anchors", type=Path, metavar="FILE", help="the anchor file (access.log.anchors)"
+    )
+    verify.set_defaults(run=_cmd_audit_log_verify, action="audit-log")
     vault = commands.add_parser(
         "vault", help="encrypt, decrypt and key recordings (streamed envelope encryption)"
     )

@@ -35,6 +35,16 @@ __all__ = ["IndexedRecording", "Node", "build_key_provider", "build_store"]
 logger = logging.getLogger("media_node")
 
 
+def aws_client_config() -> Any:
+    """Standard retry mode (bounded, with backoff) and timeouts short enough that a KMS or S3
+    outage is an error within seconds, not a request hanging for minutes."""
+    from botocore.config import Config
+
+    return Config(
+        retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=10
+    )
+
+
 def build_key_provider(settings: dict[str, Any]) -> KeyProvider:
     if settings["type"] == "local":
         path = Path(settings["path"])
@@ -45,7 +55,10 @@ def build_key_provider(settings: dict[str, Any]) -> KeyProvider:
     import boto3
 
     client = boto3.client(
-        "kms", region_name=settings.get("region"), endpoint_url=settings.get("endpoint_url")
+        "kms",
+        region_name=settings.get("region"),
+        endpoint_url=settings.get("endpoint_url"),
+        config=aws_client_config(),
     )
     return KmsKeyProvider(client, str(settings["key_id"]))
 
@@ -56,7 +69,10 @@ def build_store(settings: dict[str, Any]) -> ObjectStore:
     import boto3
 
     client = boto3.client(
-        "s3", region_name=settings.get("region"), endpoint_url=settings.get("endpoint_url")
+        "s3",
+        region_name=settings.get("region"),
+        endpoint_url=settings.get("endpoint_url"),
+        config=aws_client_config(),
     )
     return S3ObjectStore(client, str(settings["bucket"]), kms_key_id=settings.get("kms_key_id"))
 
@@ -82,10 +98,31 @@ class Node:
         self.key_provider = key_provider or build_key_provider(config.key_provider)
         self.store = store or build_store(config.store)
         self.spool_dir = config.state_dir / "spool"
-        self.access_log = AccessLog(config.state_dir / "access.log")
+        self.access_log = AccessLog(
+            config.state_dir / "access.log", anchor_path=config.access_log_anchor
+        )
         self.sessions: dict[str, Session] = {}
         self.recordings: dict[str, IndexedRecording] = {}
         self._clock = clock
+        self._sweeper: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start the idle-session sweeper (call on the event loop)."""
+        if self._sweeper is None:
+            self._sweeper = asyncio.ensure_future(self._sweep_idle())
+
+    async def _sweep_idle(self) -> None:
+        idle = self.config.idle_session_seconds
+        period = max(0.25, min(30.0, idle / 4))
+        while True:
+            await asyncio.sleep(period)
+            now = time.monotonic()
+            for session in list(self.sessions.values()):
+                if session.idle_for(now) >= idle:
+                    self.sessions.pop(session.session_id, None)
+                    await session.close()
+                    self.access_log.record("node", "system", "session.expire", session.session_id)
+                    logger.info("session %s closed after %d s idle", session.session_id, idle)
 
     # -- TURN ----------------------------------------------------------------------------
 
@@ -143,6 +180,7 @@ class Node:
             on_late_track=on_late_track,
             request_keyframe=request_keyframe,
             chunk_size=self.config.encryption_chunk_size,
+            max_queued_frames=self.config.max_queued_frames,
             loop=loop,
         )
 
@@ -177,6 +215,10 @@ class Node:
         return flush_pending(self.store, self.spool_dir, content_type)
 
     async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
+            self._sweeper = None
         for session in list(self.sessions.values()):
             await session.close()
         self.sessions.clear()

@@ -12,7 +12,8 @@
     token_secret: {env: CALLVAULT_TOKEN_SECRET}
     key_provider: {type: kms, key_id: arn:aws:kms:..., region: eu-central-1}
     store: {type: s3, bucket: callvault-dev-recordings, region: eu-central-1, kms_key_id: arn:...}
-    limits: {max_body_bytes: 65536, max_sdp_bytes: 32768}
+    limits: {max_body_bytes: 65536, max_sdp_bytes: 32768, max_sessions: 200,
+             max_sessions_per_agent: 4, idle_session_seconds: 900, max_queued_frames: 256}
 
 A secret is ``{env: NAME}`` or ``{file: PATH}``; never a literal in the file. Without config
 the node uses a local key file, a local store and generated secrets under ``state_dir``, and
@@ -86,10 +87,26 @@ class NodeConfig:
     store: dict[str, Any]
     max_body_bytes: int = 64 * 1024
     max_sdp_bytes: int = 32 * 1024
+    max_sessions: int = 200
+    """Open sessions on this node; one more is refused with 503 (the balancer tries another)."""
+    max_sessions_per_agent: int = 4
+    """Open sessions one agent or supervisor may have created; one more is refused with 429."""
+    idle_session_seconds: int = 900
+    """A session with no API call and no connected peer for this long is closed."""
+    max_queued_frames: int = 256
+    """Frames of one track waiting for the recorder; more are dropped and counted."""
     encryption_chunk_size: int = 256 * 1024
     """Plaintext bytes per sealed chunk: at most this much of a call is held in memory."""
+    access_log_anchor: Path | None = None
+    """Where the access log's heads are appended (media_node.access_log); default
+    ``<state_dir>/anchors/access.log.anchors``. Put it on storage the node cannot rewrite."""
     notes: tuple[str, ...] = field(default=())
     """Warnings to print at start-up (development settings in use)."""
+
+    def __post_init__(self) -> None:
+        if self.access_log_anchor is None:
+            anchor = self.state_dir / "anchors" / "access.log.anchors"
+            object.__setattr__(self, "access_log_anchor", anchor)
 
     def meeting_type(self, name: str) -> MeetingType | None:
         return next((m for m in self.stack.meeting_types if m.name == name), None)
@@ -191,7 +208,32 @@ _KNOWN = {
     "key_provider",
     "store",
     "limits",
+    "access_log_anchor",
 }
+
+
+_LIMITS: dict[str, tuple[int, int, int]] = {
+    # name: (default, minimum, maximum)
+    "max_body_bytes": (64 * 1024, 1024, 16 * 1024 * 1024),
+    "max_sdp_bytes": (32 * 1024, 1024, 1024 * 1024),
+    "max_sessions": (200, 1, 100_000),
+    "max_sessions_per_agent": (4, 1, 10_000),
+    "idle_session_seconds": (900, 1, 86_400),
+    "max_queued_frames": (256, 16, 100_000),
+}
+
+
+def _limits(limits: dict[str, Any]) -> dict[str, int]:
+    unknown = sorted(set(limits) - set(_LIMITS))
+    if unknown:
+        raise NodeConfigError(f"unknown limits {unknown}; allowed: {sorted(_LIMITS)}")
+    values = {}
+    for name, (default, low, high) in _LIMITS.items():
+        value = limits.get(name, default)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise NodeConfigError(f"limits.{name} must be an integer {low}..{high} (got {value!r})")
+        values[name] = value
+    return values
 
 
 def load_node_config(path: str | Path | None = None, *, create_secrets: bool = True) -> NodeConfig:
@@ -272,7 +314,9 @@ def load_node_config(path: str | Path | None = None, *, create_secrets: bool = T
         token_secret=token_secret.encode(),
         key_provider=dict(key_provider),
         store=dict(store),
-        max_body_bytes=int(limits.get("max_body_bytes", 64 * 1024)),
-        max_sdp_bytes=int(limits.get("max_sdp_bytes", 32 * 1024)),
+        **_limits(limits),
+        access_log_anchor=(
+            base / str(document["access_log_anchor"]) if "access_log_anchor" in document else None
+        ),
         notes=tuple(notes),
     )

@@ -92,6 +92,7 @@ class Recorder:
         on_late_track: Callable[[str], None] | None = None,
         request_keyframe: Callable[[Any], None] | None = None,
         chunk_size: int = 256 * 1024,
+        max_queued_frames: int = 256,
         loop: asyncio.AbstractEventLoop,
     ) -> None:
         self.recording_id = recording_id
@@ -123,7 +124,9 @@ class Recorder:
             raise
         self.started_at = _now()
         self._t0 = time.monotonic()
-        self._queue: queue.Queue[_Pending | None] = queue.Queue()
+        # Frames waiting for the writer thread; a full queue drops (counted), never grows.
+        self._queue: queue.Queue[_Pending | None] = queue.Queue(max_queued_frames)
+        self._dropped = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._track_keys: list[str] = []
         self._tracks: list[Any] = []
@@ -160,7 +163,22 @@ class Recorder:
                 return
             if not isinstance(frame, EncodedFrame) or frame.kind not in self.stored_kinds:
                 continue
-            self._queue.put(_Pending(key, frame, time.monotonic() - self._t0))
+            try:
+                self._queue.put_nowait(_Pending(key, frame, time.monotonic() - self._t0))
+            except queue.Full:
+                self._dropped += 1
+
+    def queued_frames(self) -> int:
+        return self._queue.qsize()
+
+    def dropped_frames(self) -> int:
+        """Frames dropped because the writer thread fell ``max_queued_frames`` behind."""
+        return self._dropped
+
+    def frame_counts(self) -> dict[str, int]:
+        """Frames written per track so far."""
+        container = self._container
+        return dict(container.frame_counts()) if container is not None else {}
 
     def close_gates(self) -> None:
         """Stop taking media at once (synchronous: no frame is delivered after this returns)."""
@@ -174,8 +192,13 @@ class Recorder:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._queue.put(None)
-        await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self._queue.put, None)  # may wait for a full queue
+        await loop.run_in_executor(None, self._thread.join)
+        if self._dropped:
+            logger.warning(
+                "recording %s: %d frames dropped (writer behind)", self.recording_id, self._dropped
+            )
         return await asyncio.get_running_loop().run_in_executor(None, self._finish)
 
     # -- writer thread -------------------------------------------------------------------

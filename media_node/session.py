@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -77,7 +78,22 @@ class Session:
     refusal: str | None = None
     """Why the last (automatic) start failed, for the agent to see."""
     closed: bool = False
+    owner: str = ""
+    """Pseudonymous id of the agent or supervisor who created it (per-agent session cap)."""
+    last_active: float = field(default_factory=time.monotonic)
+    """Monotonic time of the last API call on it (the idle-session timeout)."""
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def touch(self) -> None:
+        self.last_active = time.monotonic()
+
+    def idle_for(self, now: float) -> float:
+        """Seconds without an API call, a recording or a connected peer."""
+        if self.recorder is not None or any(
+            pc.connectionState == "connected" for pc in self.peers.values()
+        ):
+            self.last_active = now
+        return now - self.last_active
 
     @property
     def stored_kinds(self) -> frozenset[str]:
@@ -162,7 +178,7 @@ class Session:
         @pc.on("track")
         def on_track(track: Any) -> None:
             if track.kind in self.stored_kinds:
-                passthrough(track)
+                passthrough(track, max_queued=self.node.config.max_queued_frames)
             else:
                 discard(track)  # e.g. video in an audio-only meeting: never read, never stored
             self.tracks.append((participant, track))

@@ -10,6 +10,8 @@ the spool with retries. If the store is still down, the spool file stays ``pendi
 from __future__ import annotations
 
 import os
+import queue
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +42,7 @@ class SpoolingWriter(_WriterBase):
         retries: int = 3,
         backoff_seconds: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
+        max_inflight_bytes: int = 16 * 1024 * 1024,
     ) -> None:
         self._store = store
         self._key = key
@@ -57,27 +60,60 @@ class SpoolingWriter(_WriterBase):
         """The first store failure, if any (for the manifest and the log)."""
         self.state = "writing"
         """``writing``, then ``uploaded``, ``pending`` (spooled, upload not done) or ``aborted``."""
+        self._max_inflight = max_inflight_bytes
+        self._inflight = 0
+        self._inflight_lock = threading.Lock()
+        self._outbox: queue.Queue[bytes | None] = queue.Queue()
+        self._live_failed = threading.Event()
+        self._uploader: threading.Thread | None = None
         try:
             self._live = store.writer(key, content_type)
         except ObjectStoreError as error:
             self._fail_live(error)
+            return
+        self._uploader = threading.Thread(
+            target=self._upload_live, name="spool-upload", daemon=True
+        )
+        self._uploader.start()
 
     def _fail_live(self, error: Exception) -> None:
         self.store_error = self.store_error or str(error)
-        if self._live is not None:
-            try:
-                self._live.abort()
-            except ObjectStoreError:
-                pass
-        self._live = None
+        self._live_failed.set()
 
-    def write(self, data: bytes | memoryview) -> None:
-        self._spool.write(data)
-        if self._live is not None:
+    def _upload_live(self) -> None:
+        """The live upload's thread: sends what the writer queued until told to stop."""
+        assert self._live is not None
+        while (data := self._outbox.get()) is not None:
+            with self._inflight_lock:
+                self._inflight -= len(data)
+            if self._live_failed.is_set():
+                continue
             try:
                 self._live.write(data)
             except ObjectStoreError as error:
                 self._fail_live(error)
+        if self._live_failed.is_set():
+            try:
+                self._live.abort()
+            except ObjectStoreError:
+                pass
+
+    def _stop_uploader(self) -> None:
+        if self._uploader is not None:
+            self._outbox.put(None)
+            self._uploader.join()
+            self._uploader = None
+
+    def write(self, data: bytes) -> None:
+        self._spool.write(data)
+        if self._live is None or self._live_failed.is_set():
+            return
+        with self._inflight_lock:
+            if self._inflight + len(data) > self._max_inflight:
+                self._fail_live(ObjectStoreError("object store too slow; recording spooled"))
+                return
+            self._inflight += len(data)
+        self._outbox.put(data)
 
     def _upload_from_spool(self) -> bool:
         for attempt in range(self._retries):
@@ -96,12 +132,17 @@ class SpoolingWriter(_WriterBase):
         self._spool.close()
         os.replace(self._partial, self._pending)
         uploaded = False
-        if self._live is not None:
+        self._stop_uploader()
+        if self._live is not None and not self._live_failed.is_set():
             try:
                 self._live.commit()
                 uploaded = True
             except ObjectStoreError as error:
                 self._fail_live(error)
+                try:
+                    self._live.abort()
+                except ObjectStoreError:
+                    pass
         if not uploaded:
             uploaded = self._upload_from_spool()
         if uploaded:
@@ -116,6 +157,12 @@ class SpoolingWriter(_WriterBase):
             return
         if self._live is not None:
             self._fail_live(RuntimeError("aborted"))
+            if self._uploader is None:
+                try:
+                    self._live.abort()
+                except ObjectStoreError:
+                    pass
+        self._stop_uploader()
         if not self._spool.closed:
             self._spool.close()
         self._partial.unlink(missing_ok=True)

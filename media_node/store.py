@@ -42,7 +42,7 @@ def check_key(key: str) -> str:
 
 
 class ObjectWriter(Protocol):
-    def write(self, data: bytes | memoryview) -> None: ...
+    def write(self, data: bytes) -> None: ...
 
     def commit(self) -> None:
         """Make the object visible, whole. After a failure the writer is aborted."""
@@ -107,7 +107,7 @@ class AtomicFileWriter(_WriterBase):
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         self._handle = os.fdopen(fd, "wb")
 
-    def write(self, data: bytes | memoryview) -> None:
+    def write(self, data: bytes) -> None:
         self._handle.write(data)
 
     def commit(self) -> None:
@@ -200,7 +200,7 @@ class _S3Writer(_WriterBase):
             **store.sse_arguments(),
         )["UploadId"]
 
-    def write(self, data: bytes | memoryview) -> None:
+    def write(self, data: bytes) -> None:
         self._buffer += data
         # Strictly more than a part: commit always has a non-empty last part to send.
         size = self._next_part_size()

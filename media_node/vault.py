@@ -66,8 +66,9 @@ class EncryptingWriter:
         if ciphertext:
             self._hash.update(ciphertext)
             self._size += len(ciphertext)
-            # A piece is a view into the encryptor's reused buffer: the sink copies it now.
-            self._sink.write(ciphertext)
+            # A piece is a view into the encryptor's reused buffer, and a sink may queue what
+            # it is given (the spooling writer's live upload): hand it its own bytes.
+            self._sink.write(bytes(ciphertext))
 
     def write(self, plaintext: bytes | bytearray | memoryview) -> None:
         self._plain += len(plaintext)

@@ -351,7 +351,7 @@ class _FlakyWriter:
     def __init__(self, store: FlakyStore, inner: ObjectWriter) -> None:
         self.store, self.inner = store, inner
 
-    def write(self, data: bytes | memoryview) -> None:
+    def write(self, data: bytes) -> None:
         if self.store.down:
             raise ObjectStoreError("store unreachable mid-upload")
         self.inner.write(data)
