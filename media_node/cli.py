@@ -166,6 +166,8 @@ def _cmd_audit_log_verify(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .rights.cli import add_rights_commands
+
     parser = argparse.ArgumentParser(
         prog="media-node", description="CallVault media node: recorder and recording vault."
     )
@@ -203,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--anchors", type=Path, metavar="FILE", help="the anchor file (access.log.anchors)"
     )
     verify.set_defaults(run=_cmd_audit_log_verify, action="audit-log")
+    add_rights_commands(commands)
     vault = commands.add_parser(
         "vault", help="encrypt, decrypt and key recordings (streamed envelope encryption)"
     )

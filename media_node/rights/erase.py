@@ -221,7 +221,7 @@ def erase_subject(
     else:
         path = journal_dir / f"{job_id}.json"
         if not path.exists():
-            raise FileNotFoundError(f"no erasure journal {path}")
+            raise ValueError(f"no erasure journal {path}: check the job id")
         journal = _Journal(path, json.loads(path.read_text()))
         subject = journal.doc["subject"]
 
