@@ -201,7 +201,7 @@ def erase_subject(
     after_step: StepHook | None = None,
 ) -> dict[str, Any]:
     """Erase (or resume erasing, with ``job_id``) ``subject``; returns the signed receipt,
-    which is also stored as ``rights/receipts/<job>.json``."""
+    which is also stored as ``recordings/_rights/receipts/<job>.json``."""
     journal_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     if job_id is None:
         job_id = f"era-{today:%Y%m%d}-{secrets.token_hex(4)}"
@@ -269,7 +269,7 @@ def erase_subject(
     }
     receipt = sign_receipt(signing_key, body)
     store.put_bytes(
-        f"rights/receipts/{job_id}.json",
+        f"recordings/_rights/receipts/{job_id}.json",
         json.dumps(receipt, sort_keys=True).encode(),
         "application/json",
     )

@@ -1,6 +1,6 @@
 """Data subject requests: registered with the date received and answered within one month
-(Art. 12(3)). Kept in the store as ``rights/requests/<id>.json`` so every node and the DPO's
-machine see the same list."""
+(Art. 12(3)). Kept in the store as ``recordings/_rights/requests/<id>.json`` (the prefix the
+roles are scoped to) so every node and the DPO's machine see the same list."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from media_node.store import ObjectStore
 
 __all__ = ["KINDS", "Request", "add_one_month", "close_request", "list_requests", "open_request"]
 
-PREFIX = "rights/requests/"
+PREFIX = "recordings/_rights/requests/"
 KINDS = ("access", "erasure")
 
 

@@ -4,8 +4,8 @@
 and manifest with every version, its index entries, its spool leftovers), except recordings
 under a legal hold. It works on the local store, where no lifecycle rule exists, and on S3
 as a second line behind the bucket's lifecycle rule. A hold is an object
-``holds/<recording_id>.json`` (who, why, when) in the store, plus S3's object legal hold on the
-media where the bucket has object lock, so not even a lifecycle rule removes it.
+``recordings/_holds/<recording_id>.json`` (who, why, when) in the store, plus S3's object
+legal hold on the media where the bucket has object lock, so not even a lifecycle rule removes it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from media_node.store import ObjectStore
 
 __all__ = ["SweepResult", "add_hold", "held_recordings", "remove_hold", "sweep"]
 
-HOLDS_PREFIX = "holds/"
+HOLDS_PREFIX = "recordings/_holds/"
 LogAction = Callable[[str, str], None]
 
 

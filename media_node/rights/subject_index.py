@@ -1,7 +1,7 @@
 """The per-subject index: which recordings a pseudonymous subject took part in, without
 reading every manifest.
 
-One small object per (subject, recording): ``index/subjects/<subject>/<recording_id>`` whose
+One small object per (subject, recording): ``recordings/_index/subjects/<subject>/<id>`` whose
 body names the meeting type. Entries are written once, before the recording's manifest (so
 every manifest is indexed; an entry whose manifest never appeared is reported, not trusted),
 deleted with the recording or when the subject is redacted from it, and never rewritten: no
@@ -31,7 +31,7 @@ __all__ = [
     "scan_manifests",
 ]
 
-INDEX_PREFIX = "index/subjects/"
+INDEX_PREFIX = "recordings/_index/subjects/"
 RECORDINGS_PREFIX = "recordings/"
 MANIFEST_SUFFIX = ".manifest.json"
 

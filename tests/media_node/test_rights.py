@@ -234,8 +234,8 @@ def test_erase_deletes_redacts_and_refuses_a_legal_obligation(vault: Vault, tmp_
     for key in (
         media("rec-aaaaaaaa"),
         "recordings/sales-call/rec-aaaaaaaa.manifest.json",
-        "index/subjects/alice-01/rec-aaaaaaaa",
-        "index/subjects/alice-01/rec-bbbbbbbb",
+        "recordings/_index/subjects/alice-01/rec-aaaaaaaa",
+        "recordings/_index/subjects/alice-01/rec-bbbbbbbb",
     ):
         assert vault.versions(key) == [], key
     # The redacted recording: one version, a new envelope, bob's tracks only, still plays.
@@ -284,9 +284,9 @@ def test_an_erase_interrupted_after_each_step_and_resumed_ends_in_the_same_state
     keys = [
         *(media(r) for r in ("rec-aaaaaaaa", "rec-bbbbbbbb")),
         *(f"recordings/sales-call/{r}.manifest.json" for r in ("rec-aaaaaaaa", "rec-bbbbbbbb")),
-        "index/subjects/alice-01/rec-aaaaaaaa",
-        "index/subjects/alice-01/rec-bbbbbbbb",
-        "index/subjects/bob-0002/rec-bbbbbbbb",
+        "recordings/_index/subjects/alice-01/rec-aaaaaaaa",
+        "recordings/_index/subjects/alice-01/rec-bbbbbbbb",
+        "recordings/_index/subjects/bob-0002/rec-bbbbbbbb",
     ]
     store_recording(vault.store, vault.provider, "rec-aaaaaaaa", ("alice-01",))
     store_recording(vault.store, vault.provider, "rec-bbbbbbbb", ("alice-01", "bob-0002"))
@@ -357,11 +357,11 @@ def test_the_sweeper_removes_exactly_the_expired_recordings_not_held(
         gone = rid in result.removed
         assert (vault.versions(media(rid)) == []) is gone, rid
         assert (vault.versions(f"recordings/sales-call/{rid}.manifest.json") == []) is gone, rid
-        assert (vault.versions(f"index/subjects/bob-0002/{rid}") == []) is gone, rid
+        assert (vault.versions(f"recordings/_index/subjects/bob-0002/{rid}") == []) is gone, rid
     assert sorted(p.name for p in spool.iterdir()) == ["rec-new00001.cvr.pending"]
     remove_hold(vault.store, "rec-held0001", "sales-call")
     assert sweep(vault.store, TODAY).removed == ("rec-held0001",)
-    assert not list(list_keys(vault.store, "holds/"))
+    assert not list(list_keys(vault.store, "recordings/_holds/"))
 
 
 def test_requests_are_due_in_one_month_and_overdue_ones_list_first(tmp_path: Path) -> None:
