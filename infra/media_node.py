@@ -9,12 +9,97 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from infra.cloud_init import media_node_user_data
+from infra.cloud_init import NodeArtifact, media_node_user_data
 from infra.config import MediaNodeSizing
-from infra.policy_documents import assume_role_policy, media_node_role_policy, to_json
+from infra.node_requirements import load_node_requirements
+from infra.node_settings import NodeSettings, SecretSource
+from infra.policy_documents import Document, assume_role_policy, media_node_role_policy, to_json
 from infra.turn_server import instance_metadata_options
 
-__all__ = ["MediaNode", "MediaNodeArgs", "media_node_role_name"]
+__all__ = [
+    "MediaNode",
+    "MediaNodeArgs",
+    "media_node_boot_policy",
+    "media_node_role_name",
+    "node_settings",
+    "token_secret_parameter",
+    "turn_secret_parameter",
+]
+
+
+def turn_secret_parameter(name_prefix: str) -> str:
+    """The TURN shared secret's SSM SecureString (declared by TurnServer)."""
+    return f"/{name_prefix}/turn/static-auth-secret"
+
+
+def token_secret_parameter(name_prefix: str) -> str:
+    """The API token secret's SSM SecureString. The operator creates it (kept out of Pulumi's
+    state): aws ssm put-parameter --type SecureString --key-id <platform key> --name ..."""
+    return f"/{name_prefix}/media-node/token-secret"
+
+
+def node_settings(
+    region: str, name_prefix: str, turn_realm: str, bucket: str, key_arn: str
+) -> NodeSettings:
+    """The node's config from the stack's outputs: what cloud-init writes and the node loads."""
+    return NodeSettings(
+        region=region,
+        recording_key_arn=key_arn,
+        recording_bucket=bucket,
+        turn_urls=(f"turns:{turn_realm}:5349?transport=tcp",),
+        turn_secret=SecretSource("ssm", turn_secret_parameter(name_prefix)),
+        token_secret=SecretSource("ssm", token_secret_parameter(name_prefix)),
+        tls_cert="/var/lib/callvault-media-node/tls/cert.pem",
+        tls_key="/var/lib/callvault-media-node/tls/key.pem",
+        access_log_anchor="/var/lib/callvault-media-node/anchors/access.log.anchors",
+    )
+
+
+def media_node_boot_policy(
+    region: str,
+    account_id: str,
+    name_prefix: str,
+    platform_key_arn: str,
+    artifacts_bucket_arn: str,
+    wheel_key: str,
+) -> Document:
+    """What a node needs at boot: its two secrets from SSM (decrypted with the platform key
+    through SSM only) and the one wheel object (through S3 only)."""
+    parameter = f"arn:aws:ssm:{region}:{account_id}:parameter"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ReadNodeSecrets",
+                "Effect": "Allow",
+                "Action": ["ssm:GetParameter"],
+                "Resource": [
+                    parameter + turn_secret_parameter(name_prefix),
+                    parameter + token_secret_parameter(name_prefix),
+                ],
+            },
+            {
+                "Sid": "DecryptSecretsAndWheel",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt"],
+                "Resource": platform_key_arn,
+                "Condition": {
+                    "StringEquals": {
+                        "kms:ViaService": [
+                            f"ssm.{region}.amazonaws.com",
+                            f"s3.{region}.amazonaws.com",
+                        ]
+                    }
+                },
+            },
+            {
+                "Sid": "ReadNodeWheel",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject"],
+                "Resource": f"{artifacts_bucket_arn}/{wheel_key}",
+            },
+        ],
+    }
 
 
 def media_node_role_name(name_prefix: str) -> str:
@@ -38,6 +123,14 @@ class MediaNodeArgs:
     recording_key_arn: pulumi.Input[str]
     """Key for envelope encryption and SSE-KMS of recordings."""
     ebs_key_arn: pulumi.Input[str]
+    """The platform key: EBS, SSM SecureStrings and the artifacts bucket."""
+    artifacts_bucket: pulumi.Input[str]
+    artifacts_bucket_arn: pulumi.Input[str]
+    wheel_key: str
+    wheel_sha256: str
+    wheel_filename: str
+    turn_realm: str
+    """DNS name of the TURN relays (participants and nodes use ``turns:<realm>:5349``)."""
     name_prefix: str
     stack_config: str
     """The stack's meeting types etc., as YAML, written to the nodes."""
@@ -80,10 +173,10 @@ class MediaNode(pulumi.ComponentResource):
             ingress=[
                 {
                     "protocol": "tcp",
-                    "from_port": 443,
-                    "to_port": 443,
+                    "from_port": 8443,
+                    "to_port": 8443,
                     "cidr_blocks": [args.vpc_cidr],
-                    "description": "HTTPS signalling from the VPC",
+                    "description": "HTTPS signalling (the node's TLS) from the VPC",
                 },
                 {
                     "protocol": "udp",
@@ -119,22 +212,37 @@ class MediaNode(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        user_data = pulumi.Output.all(args.recording_bucket, args.recording_key_arn).apply(
+        self.boot_policy = aws.iam.RolePolicy(
+            f"{name}-boot-policy",
+            role=self.role.id,
+            policy=pulumi.Output.all(
+                args.account_id, args.ebs_key_arn, args.artifacts_bucket_arn
+            ).apply(
+                lambda values: to_json(
+                    media_node_boot_policy(
+                        args.region,
+                        values[0],
+                        args.name_prefix,
+                        values[1],
+                        values[2],
+                        args.wheel_key,
+                    )
+                )
+            ),
+            opts=child,
+        )
+        requirements = load_node_requirements()
+        user_data = pulumi.Output.all(
+            args.recording_bucket, args.recording_key_arn, args.artifacts_bucket
+        ).apply(
             lambda values: base64.b64encode(
                 media_node_user_data(
-                    {
-                        "stack_file": "/etc/callvault/stack.yaml",
-                        "listen": "0.0.0.0:443",
-                        "region": args.region,
-                        "key_provider": {"kind": "aws-kms", "key_id": values[1]},
-                        "object_store": {
-                            "kind": "s3",
-                            "bucket": values[0],
-                            "kms_key_id": values[1],
-                        },
-                        "secrets_from_ssm": f"/{args.name_prefix}/media-node/",
-                    },
+                    node_settings(
+                        args.region, args.name_prefix, args.turn_realm, values[0], values[1]
+                    ),
                     args.stack_config,
+                    NodeArtifact(values[2], args.wheel_key, args.wheel_sha256, args.wheel_filename),
+                    requirements,
                 ).encode()
             ).decode()
         )

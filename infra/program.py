@@ -7,12 +7,14 @@ import pulumi_aws as aws
 import yaml
 
 from infra.access_log_bucket import AccessLogBucket, AccessLogBucketArgs
+from infra.artifacts_bucket import ArtifactsBucket, ArtifactsBucketArgs
 from infra.audit_trail import AuditTrail, AuditTrailArgs
 from infra.config import StackConfig, to_stack_document
 from infra.dpo_role import DpoRole, DpoRoleArgs, dpo_role_name
 from infra.eu_kms_key import EuKmsKey, EuKmsKeyArgs
 from infra.media_node import MediaNode, MediaNodeArgs, media_node_role_name
 from infra.network import Network, NetworkArgs
+from infra.node_wheel import node_wheel
 from infra.policy_documents import KeyGrant
 from infra.recording_bucket import RecordingBucket, RecordingBucketArgs
 from infra.tags import resource_tags
@@ -179,6 +181,16 @@ def declare_stack(config: StackConfig, turn_shared_secret: pulumi.Input[str]) ->
             tags=tags("media-relay", "confidential", "all"),
         ),
     )
+    artifacts = ArtifactsBucket(
+        f"{prefix}-artifacts",
+        ArtifactsBucketArgs(
+            region=region,
+            kms_key_arn=platform_key.arn,
+            wheel=node_wheel(),
+            access_log_bucket=access_logs.bucket_name,
+            tags=tags("software-artifacts", "internal"),
+        ),
+    )
     media = MediaNode(
         f"{prefix}-media",
         MediaNodeArgs(
@@ -193,6 +205,12 @@ def declare_stack(config: StackConfig, turn_shared_secret: pulumi.Input[str]) ->
             recording_bucket_arn=recordings.bucket_arn,
             recording_key_arn=recordings_key.arn,
             ebs_key_arn=platform_key.arn,
+            artifacts_bucket=artifacts.bucket_name,
+            artifacts_bucket_arn=artifacts.bucket_arn,
+            wheel_key=artifacts.wheel_key,
+            wheel_sha256=artifacts.wheel_sha256,
+            wheel_filename=artifacts.wheel_filename,
+            turn_realm=config.turn.realm,
             name_prefix=prefix,
             stack_config=yaml.safe_dump(to_stack_document(config), sort_keys=False),
             tags=tags("call-recording", "special-category", "all"),
@@ -217,3 +235,5 @@ def declare_stack(config: StackConfig, turn_shared_secret: pulumi.Input[str]) ->
     pulumi.export("turn_public_ips", [i.public_ip for i in turn.instances])
     pulumi.export("media_node_role_arn", media.role.arn)
     pulumi.export("dpo_role_arn", dpo.role.arn)
+    pulumi.export("artifacts_bucket", artifacts.bucket_name)
+    pulumi.export("media_node_wheel_sha256", artifacts.wheel_sha256)

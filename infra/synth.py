@@ -233,6 +233,13 @@ def _default_config_file(stack: str) -> Path:
     return root / f"Pulumi.{stack}.yaml"
 
 
+def _json_default(value: Any) -> Any:
+    """File assets (the node's wheel) print as their path."""
+    if isinstance(value, pulumi.FileAsset):
+        return {"file_asset": str(value.path)}
+    raise TypeError(f"cannot print {type(value).__name__}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse_args(argv)
     config_file = args.config_file or _default_config_file(args.stack)
@@ -245,7 +252,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.summary:
         print("\n".join(summary_lines(resources)))
     else:
-        json.dump([r.to_json() for r in resources], sys.stdout, indent=1, sort_keys=True)
+        json.dump(
+            [r.to_json() for r in resources],
+            sys.stdout,
+            indent=1,
+            sort_keys=True,
+            default=_json_default,
+        )
         sys.stdout.write("\n")
     return 0
 

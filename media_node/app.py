@@ -15,7 +15,6 @@ bearer token (media_node.auth), and every recording access is written to the acc
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -25,7 +24,7 @@ from aiohttp import web
 
 from .auth import Principal, TokenError, verify_token
 from .envelope import FormatError, IntegrityError, TruncatedError
-from .manifest import ManifestError, check_pseudonym
+from .manifest import Manifest, ManifestError, check_pseudonym
 from .node import Node
 from .recorder import RecordingResult
 from .session import RecordingRefused, Session
@@ -126,8 +125,9 @@ async def _json(request: web.Request) -> dict[str, Any]:
         raise ApiError(413, "request body too large")
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(400, "body must be JSON") from None
+    except (ValueError, RecursionError, LookupError):
+        # Not JSON, not UTF-8, a bogus charset, nesting too deep, an integer too long to parse.
+        raise ApiError(400, "body must be a JSON object (UTF-8, not deeply nested)") from None
     if not isinstance(body, dict):
         raise ApiError(400, "body must be a JSON object")
     return body
@@ -166,6 +166,13 @@ def _require(condition: bool, message: str = "this role may not do that") -> Non
         raise ApiError(403, message)
 
 
+def _is_participant(principal: Principal, session: Session, participant: str) -> bool:
+    """Identity is subject *and* role: a staff token with a customer's id is not the customer."""
+    return principal.subject == participant and principal.role == session.participants.get(
+        participant
+    )
+
+
 def _is_session_agent(principal: Principal, session: Session) -> bool:
     return principal.role == "agent" and session.participants.get(principal.subject) == "agent"
 
@@ -186,8 +193,7 @@ def _results(results: list[RecordingResult]) -> list[dict[str, Any]]:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    node = request.app[NODE_KEY]
-    return web.json_response({"status": "ok", "sessions": len(node.sessions)})
+    return web.json_response({"status": "ok"})  # unauthenticated: nothing about the load
 
 
 async def create_session(request: web.Request) -> web.Response:
@@ -236,7 +242,10 @@ async def create_session(request: web.Request) -> web.Response:
     session = Session(node, session_id, meeting_type, participants, owner=principal.subject)
     node.sessions[session_id] = session
     recording = session.recording_status()
-    if meeting_type.recording != "forbidden":
+    if meeting_type.recording == "forbidden":
+        recording["available"] = False
+        recording["reason"] = "the meeting type forbids recording"
+    else:
         problem = await asyncio.get_running_loop().run_in_executor(
             None, node.probe_key_provider, meeting_type.name
         )
@@ -289,7 +298,7 @@ async def post_consent(request: web.Request) -> web.Response:
     if participant not in session.participants:
         raise ApiError(404, "no such participant in this session")
     _require(
-        principal.subject == participant,
+        _is_participant(principal, session, participant),
         "consent can only be given or withdrawn by the participant",
     )
     record = await session.record_consent(participant, granted, text_version)
@@ -315,7 +324,10 @@ async def post_offer(request: web.Request) -> web.Response:
     participant = _pseudonym(_field(body, "participant", str), "participant")
     if participant not in session.participants:
         raise ApiError(404, "no such participant in this session")
-    _require(principal.subject == participant, "a participant can only send their own offer")
+    _require(
+        _is_participant(principal, session, participant),
+        "a participant can only send their own offer",
+    )
     if _field(body, "type", str) != "offer":
         raise ApiError(400, "'type' must be 'offer'")
     sdp = _field(body, "sdp", str)
@@ -375,19 +387,30 @@ def _recording_id(request: web.Request) -> str:
     return recording_id
 
 
+def _is_recording_agent(principal: Principal, manifest: Manifest, indexed: Any) -> bool:
+    """An agent of the recorded session: from the manifest (durable), or for manifests written
+    before it listed agents, from this node's memory."""
+    if principal.role != "agent":
+        return False
+    if manifest.agents:
+        return principal.subject in manifest.agents
+    return indexed is not None and principal.subject in indexed.agents
+
+
 async def get_manifest(request: web.Request) -> web.Response:
     node = request.app[NODE_KEY]
     principal, recording_id = _principal(request), _recording_id(request)
-    indexed = node.recordings.get(recording_id)
-    allowed = principal.role in ("supervisor", "dpo", "auditor") or (
-        principal.role == "agent" and indexed is not None and principal.subject in indexed.agents
-    )
-    if not allowed:
+    if principal.role not in ("supervisor", "dpo", "auditor", "agent"):
         _audit(request, "manifest.denied", recording_id)
         raise ApiError(403, "this role may not read this recording's manifest")
     found = await asyncio.get_running_loop().run_in_executor(None, node.find_manifest, recording_id)
     if found is None:
         raise ApiError(404, "no such recording")
+    if principal.role == "agent" and not _is_recording_agent(
+        principal, found[0], node.recordings.get(recording_id)
+    ):
+        _audit(request, "manifest.denied", recording_id)
+        raise ApiError(403, "this role may not read this recording's manifest")
     _audit(request, "manifest.read", recording_id)
     return web.Response(body=found[0].to_json(), content_type="application/json")
 
@@ -404,10 +427,10 @@ async def get_media(request: web.Request) -> web.StreamResponse:
         raise ApiError(404, "no such recording")
     manifest, object_key = found
     meeting_type = node.config.meeting_type(manifest.meeting_type)
-    indexed = node.recordings.get(recording_id)
     roles = meeting_type.access_roles if meeting_type else ()
     allowed = principal.role in roles and (
-        principal.role != "agent" or (indexed is not None and principal.subject in indexed.agents)
+        principal.role != "agent"
+        or _is_recording_agent(principal, manifest, node.recordings.get(recording_id))
     )
     if not allowed:
         _audit(request, "media.denied", recording_id)

@@ -70,7 +70,7 @@ def issue_token(
 
 def verify_token(secret: bytes, token: str, *, now: int | None = None) -> Principal:
     parts = token.split(".")
-    if len(parts) != 3 or parts[0] != _PREFIX:
+    if not token.isascii() or len(parts) != 3 or parts[0] != _PREFIX:
         raise TokenError("not a CallVault token")
     message = f"{parts[0]}.{parts[1]}"
     if not hmac.compare_digest(_sign(secret, message), parts[2]):

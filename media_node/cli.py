@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import ssl
 import sys
 import uuid
 from collections.abc import Iterator, Sequence
@@ -67,7 +68,7 @@ def _output_writer(path: Path) -> AtomicFileWriter:
         raise UsageError(f"{path} exists; refusing to overwrite")
     temp = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.partial"
     try:
-        return AtomicFileWriter(path, temp)
+        return AtomicFileWriter(path, temp, exclusive=True)
     except OSError as err:
         raise UsageError(f"cannot write {path}: {err.strerror}") from None
 
@@ -111,12 +112,23 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from .app import create_app
     from .node import Node
     from .passthrough import install
+    from .tls import plain_http_refusal, server_context
 
     config = load_node_config(args.config)
     if args.host:
         config = dataclasses.replace(config, host=args.host)
     if args.port is not None:
         config = dataclasses.replace(config, port=args.port)
+    tls = config.tls_cert is not None and config.tls_key is not None
+    refusal = plain_http_refusal(config.host, tls, args.behind_tls_terminator)
+    if refusal:
+        raise UsageError(refusal)
+    context = None
+    if config.tls_cert is not None and config.tls_key is not None:
+        try:
+            context = server_context(config.tls_cert, config.tls_key)
+        except (OSError, ssl.SSLError) as error:
+            raise UsageError(f"cannot use the TLS certificate {config.tls_cert}: {error}") from None
     configure_logging(args.log_level)
     for note in config.notes:
         logging.getLogger("media_node").warning("%s", note)
@@ -127,14 +139,24 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         logging.getLogger("media_node").info("uploaded %d spooled objects", len(flushed))
     types = ", ".join(f"{m.name} ({m.recording}, {m.mode})" for m in config.stack.meeting_types)
     print(f"media-node: stack '{config.stack.stack}' meeting types: {types}", flush=True)
-    print(f"media-node: listening on http://{config.host}:{config.port}", flush=True)
+    scheme = "https" if context else "http"
+    print(f"media-node: listening on {scheme}://{config.host}:{config.port}", flush=True)
     web.run_app(
         create_app(node),
         host=config.host,
         port=config.port,
         print=None,
+        ssl_context=context,
         access_log_format=ACCESS_LOG_FORMAT,
     )
+    return 0
+
+
+def _cmd_tls_selfsigned(args: argparse.Namespace) -> int:
+    from .tls import write_self_signed
+
+    cert, key = write_self_signed(args.dir)
+    print(f"certificate {cert}, key {key} (mode 0600)")
     return 0
 
 
@@ -185,7 +207,18 @@ def build_parser() -> argparse.ArgumentParser:
         default="info",
         help="log level (default info; no level logs participants' addresses)",
     )
+    serve.add_argument(
+        "--behind-tls-terminator",
+        action="store_true",
+        help="allow plain HTTP on a non-loopback address: a TLS load balancer is in front",
+    )
     serve.set_defaults(run=_cmd_serve, action="serve")
+    selfsigned = commands.add_parser(
+        "tls-selfsigned",
+        help="create a self-signed certificate for the API in DIR (kept if one is there)",
+    )
+    selfsigned.add_argument("--dir", type=Path, required=True, metavar="DIR")
+    selfsigned.set_defaults(run=_cmd_tls_selfsigned, action="tls-selfsigned")
     token = commands.add_parser("token", help="print a signed bearer token for the API")
     token.add_argument("--role", required=True, choices=ROLES)
     token.add_argument("--subject", required=True, help="pseudonymous id (never a name or e-mail)")

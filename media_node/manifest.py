@@ -56,6 +56,9 @@ class Manifest:
     """``webm`` or ``ogg`` (or ``application/octet-stream`` for opaque vault files)."""
     codecs: tuple[str, ...]
     complete: bool = True
+    agents: tuple[str, ...] = ()
+    """The subjects who took part as agents: they may read their own recordings (durable, so
+    access survives a restart and works on every node of the fleet)."""
     """False when the recording was cut short (store failure, node stop)."""
     schema_version: int = field(default=MANIFEST_SCHEMA_VERSION)
 
@@ -64,6 +67,9 @@ class Manifest:
             raise ManifestError(f"recording_id must match {_RECORDING_ID.pattern}")
         for subject in self.subjects:
             check_pseudonym(subject, "subjects[]")
+        for agent in self.agents:
+            if agent not in self.subjects:
+                raise ManifestError(f"agents[] must be subjects (got '{agent[:64]}')")
         for ref in self.consent_refs:
             check_pseudonym(ref, "consent_refs[]")
         if not re.fullmatch(r"[0-9a-f]{64}", self.ciphertext_sha256):
@@ -81,6 +87,7 @@ class Manifest:
             raw["subjects"] = tuple(raw["subjects"])
             raw["consent_refs"] = tuple(raw["consent_refs"])
             raw["codecs"] = tuple(raw["codecs"])
+            raw["agents"] = tuple(raw.get("agents", ()))
             return cls(**raw)
         except (ValueError, KeyError, TypeError) as err:
             raise ManifestError(f"malformed manifest: {err}") from None

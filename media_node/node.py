@@ -98,6 +98,7 @@ class Node:
         self.key_provider = key_provider or build_key_provider(config.key_provider)
         self.store = store or build_store(config.store)
         self.spool_dir = config.state_dir / "spool"
+        self._remove_torn_spool_files()
         self.access_log = AccessLog(
             config.state_dir / "access.log", anchor_path=config.access_log_anchor
         )
@@ -123,6 +124,15 @@ class Node:
                     await session.close()
                     self.access_log.record("node", "system", "session.expire", session.session_id)
                     logger.info("session %s closed after %d s idle", session.session_id, idle)
+
+    def _remove_torn_spool_files(self) -> None:
+        """A ``.partial`` spool file is a recording cut off by a crash before its final chunk:
+        it can never authenticate (STREAM), so it is deleted, and the deletion logged."""
+        if not self.spool_dir.is_dir():
+            return
+        for path in self.spool_dir.glob("*.partial"):
+            path.unlink()
+            logger.warning("removed %s: a recording cut off by a crash", path.name)
 
     # -- TURN ----------------------------------------------------------------------------
 
@@ -161,6 +171,7 @@ class Node:
         subjects: tuple[str, ...],
         consent_refs: tuple[str, ...],
         expected_tracks: int,
+        agents: tuple[str, ...] = (),
         on_late_track: Callable[[str], None],
         request_keyframe: Callable[[Any], None],
         loop: asyncio.AbstractEventLoop,
@@ -173,6 +184,7 @@ class Node:
             stored_kinds=stored_media_kinds(meeting_type.mode),
             subjects=subjects,
             consent_refs=consent_refs,
+            agents=agents,
             key_provider=self.key_provider,
             store=self.store,
             spool_dir=self.spool_dir,

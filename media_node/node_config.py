@@ -22,6 +22,7 @@ the dev stack's meeting types.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from typing import Any
 import yaml
 
 from infra.config import ConfigError, MeetingType, StackConfig, load_stack_file
+from infra.node_settings import CONFIG_KEYS, SecretSource
 
 __all__ = [
     "DEFAULT_STACK_FILE",
@@ -97,6 +99,10 @@ class NodeConfig:
     """Frames of one track waiting for the recorder; more are dropped and counted."""
     encryption_chunk_size: int = 256 * 1024
     """Plaintext bytes per sealed chunk: at most this much of a call is held in memory."""
+    tls_cert: Path | None = None
+    """PEM certificate (chain) the API serves; with ``tls_key``. None: plain HTTP."""
+    tls_key: Path | None = None
+    """Its private key (mode 0600)."""
     access_log_anchor: Path | None = None
     """Where the access log's heads are appended (media_node.access_log); default
     ``<state_dir>/anchors/access.log.anchors``. Put it on storage the node cannot rewrite."""
@@ -133,17 +139,43 @@ def _check_strength(secret: str, key: str, where: str, min_bytes: int) -> str:
     return secret
 
 
-def _secret(value: Any, key: str, base: Path, min_bytes: int = 1) -> str | None:
+def _ssm_parameter(name: str, region: str | None) -> str:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from .node import aws_client_config
+
+    try:
+        client = boto3.client("ssm", region_name=region, config=aws_client_config())
+        answer = client.get_parameter(Name=name, WithDecryption=True)
+        return str(answer["Parameter"]["Value"])
+    except (BotoCoreError, ClientError) as error:
+        raise OSError(0, str(error).splitlines()[0]) from None
+
+
+def _secret(
+    value: Any, key: str, base: Path, min_bytes: int = 1, region: str | None = None
+) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, dict) or len(value) != 1 or not {"env", "file"} & set(value):
-        raise NodeConfigError(f"{key} must be {{env: NAME}} or {{file: PATH}}, never a literal")
-    if "env" in value:
-        secret = os.environ.get(str(value["env"]))
+    try:
+        source = SecretSource.from_document(value, key)
+    except ValueError as error:
+        raise NodeConfigError(str(error)) from None
+    if source.kind == "env":
+        secret = os.environ.get(source.name)
         if not secret:
-            raise NodeConfigError(f"{key}: environment variable {value['env']} is not set")
-        return _check_strength(secret, key, f"${value['env']}", min_bytes)
-    path = base / str(value["file"])
+            raise NodeConfigError(f"{key}: environment variable {source.name} is not set")
+        return _check_strength(secret, key, f"${source.name}", min_bytes)
+    if source.kind == "ssm":
+        try:
+            secret = _ssm_parameter(source.name, region).strip()
+        except OSError as error:
+            raise NodeConfigError(
+                f"{key}: cannot read SSM parameter {source.name} ({error.strerror})"
+            ) from None
+        return _check_strength(secret, key, f"SSM parameter {source.name}", min_bytes)
+    path = base / source.name
     try:
         _check_file_private(path, key)
         secret = path.read_text().strip()
@@ -198,18 +230,7 @@ def _mapping(document: dict[str, Any], key: str) -> dict[str, Any]:
     return value
 
 
-_KNOWN = {
-    "listen",
-    "stack_file",
-    "stack",
-    "state_dir",
-    "ice",
-    "token_secret",
-    "key_provider",
-    "store",
-    "limits",
-    "access_log_anchor",
-}
+_KNOWN = CONFIG_KEYS
 
 
 _LIMITS: dict[str, tuple[int, int, int]] = {
@@ -223,17 +244,28 @@ _LIMITS: dict[str, tuple[int, int, int]] = {
 }
 
 
-def _limits(limits: dict[str, Any]) -> dict[str, int]:
+def _limits(limits: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(limits) - set(_LIMITS))
     if unknown:
         raise NodeConfigError(f"unknown limits {unknown}; allowed: {sorted(_LIMITS)}")
-    values = {}
+    values: dict[str, Any] = {}
     for name, (default, low, high) in _LIMITS.items():
         value = limits.get(name, default)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise NodeConfigError(f"limits.{name} must be an integer {low}..{high} (got {value!r})")
         values[name] = value
     return values
+
+
+def _tls(tls: dict[str, Any], base: Path) -> tuple[Path | None, Path | None]:
+    unknown = sorted(set(tls) - {"cert_file", "key_file"})
+    if unknown:
+        raise NodeConfigError(f"unknown tls keys {unknown}; allowed: ['cert_file', 'key_file']")
+    if not tls:
+        return None, None
+    if set(tls) != {"cert_file", "key_file"}:
+        raise NodeConfigError("tls needs both cert_file and key_file")
+    return base / str(tls["cert_file"]), base / str(tls["key_file"])
 
 
 def load_node_config(path: str | Path | None = None, *, create_secrets: bool = True) -> NodeConfig:
@@ -270,6 +302,7 @@ def load_node_config(path: str | Path | None = None, *, create_secrets: bool = T
     except FileNotFoundError:
         raise NodeConfigError(f"stack_file {stack_file} does not exist") from None
     listen = _mapping(document, "listen")
+    region = str(document["region"]) if "region" in document else None
     ice_raw = _mapping(document, "ice")
     turn_urls = tuple(str(u) for u in ice_raw.get("turn_urls", ()))
     policy = str(ice_raw.get("transport_policy", "relay" if turn_urls else "all"))
@@ -281,11 +314,11 @@ def load_node_config(path: str | Path | None = None, *, create_secrets: bool = T
     ice = IceSettings(
         transport_policy=policy,
         turn_urls=turn_urls,
-        turn_secret=_secret(ice_raw.get("turn_secret"), "ice.turn_secret", base),
+        turn_secret=_secret(ice_raw.get("turn_secret"), "ice.turn_secret", base, region=region),
         credential_ttl=int(ice_raw.get("credential_ttl", 600)),
     )
     token_secret = _secret(
-        document.get("token_secret"), "token_secret", base, MIN_TOKEN_SECRET_BYTES
+        document.get("token_secret"), "token_secret", base, MIN_TOKEN_SECRET_BYTES, region
     )
     if token_secret is None:
         token_secret = _local_secret(state_dir / "token.secret", create=create_secrets)
@@ -301,11 +334,15 @@ def load_node_config(path: str | Path | None = None, *, create_secrets: bool = T
         )
     if store.get("type") not in ("local", "s3"):
         raise NodeConfigError(f"store.type must be in ['local', 's3'] (got {store.get('type')!r})")
+    if region is not None:
+        key_provider = {"region": region, **key_provider}
+        store = {"region": region, **store}
     limits = _mapping(document, "limits")
+    tls_cert, tls_key = _tls(_mapping(document, "tls"), base)
     port = int(listen.get("port", 8443))
     if not 0 <= port <= 65535:
         raise NodeConfigError(f"listen.port must be 0..65535 (got {port})")
-    return NodeConfig(
+    config = NodeConfig(
         host=str(listen.get("host", "127.0.0.1")),
         port=port,
         stack=stack,
@@ -314,9 +351,11 @@ def load_node_config(path: str | Path | None = None, *, create_secrets: bool = T
         token_secret=token_secret.encode(),
         key_provider=dict(key_provider),
         store=dict(store),
-        **_limits(limits),
+        tls_cert=tls_cert,
+        tls_key=tls_key,
         access_log_anchor=(
             base / str(document["access_log_anchor"]) if "access_log_anchor" in document else None
         ),
         notes=tuple(notes),
     )
+    return dataclasses.replace(config, **_limits(limits))

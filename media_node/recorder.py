@@ -86,6 +86,7 @@ class Recorder:
         subjects: tuple[str, ...],
         consent_refs: tuple[str, ...],
         key_provider: KeyProvider,
+        agents: tuple[str, ...] = (),
         store: ObjectStore,
         spool_dir: Path,
         expected_tracks: int,
@@ -102,6 +103,7 @@ class Recorder:
         self._retention_days = retention_days
         self.stored_kinds = stored_kinds
         self._subjects = subjects
+        self._agents = agents
         self._consent_refs = consent_refs
         self._store = store
         self._expected = max(1, expected_tracks)
@@ -298,6 +300,7 @@ class Recorder:
             container=self._container.format,
             codecs=self._container.codecs,
             complete=complete,
+            agents=self._agents,
         )
         if not complete:
             # The manifest waits in the spool with the ciphertext (flush_pending uploads both).

@@ -83,6 +83,7 @@ class Session:
     last_active: float = field(default_factory=time.monotonic)
     """Monotonic time of the last API call on it (the idle-session timeout)."""
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _offer_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
 
     def touch(self) -> None:
         self.last_active = time.monotonic()
@@ -168,7 +169,17 @@ class Session:
         return RTCConfiguration(iceServers=servers, iceTransportPolicy=policy)
 
     async def answer(self, participant: str, sdp: str) -> str:
-        """Accept ``participant``'s offer; returns the answer SDP. Raises ``ValueError``."""
+        """Accept ``participant``'s offer; returns the answer SDP. Raises ``ValueError``.
+
+        One offer per participant at a time: a second one waits, then replaces the first's
+        peer connection (closed), so concurrent offers never leave one open and untracked."""
+        lock = self._offer_locks.setdefault(participant, asyncio.Lock())
+        async with lock:
+            return await self._answer_locked(participant, sdp)
+
+    async def _answer_locked(self, participant: str, sdp: str) -> str:
+        if self.closed:
+            raise ValueError("the session is closed")
         old = self.peers.pop(participant, None)
         if old is not None:
             await old.close()
@@ -195,7 +206,8 @@ class Session:
                     transceiver.direction = "inactive"
             await pc.setLocalDescription(await pc.createAnswer())
         except Exception as error:  # aiortc raises many types on a hostile SDP; all are a 400
-            self.peers.pop(participant, None)
+            if self.peers.get(participant) is pc:
+                self.peers.pop(participant)
             await pc.close()
             raise ValueError(f"cannot use this offer: {type(error).__name__}: {error}") from None
         return str(pc.localDescription.sdp)
@@ -248,6 +260,7 @@ class Session:
                     recording_id=recording_id,
                     meeting_type=self.meeting_type,
                     subjects=tuple(sorted(self.participants)),
+                    agents=tuple(sorted(p for p, r in self.participants.items() if r == "agent")),
                     consent_refs=consent_refs,
                     expected_tracks=expected,
                     on_late_track=self._late_track,

@@ -101,9 +101,11 @@ class _WriterBase:
 class AtomicFileWriter(_WriterBase):
     """Writes to ``temp`` (mode 0600) and renames it to ``final`` on commit; abort deletes it."""
 
-    def __init__(self, final: Path, temp: Path) -> None:
+    def __init__(self, final: Path, temp: Path, *, exclusive: bool = False) -> None:
         self._final = final
         self._temp = temp
+        self._exclusive = exclusive
+        """Never replace an existing ``final``: commit links the file into place or fails."""
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         self._handle = os.fdopen(fd, "wb")
 
@@ -116,7 +118,11 @@ class AtomicFileWriter(_WriterBase):
             os.fsync(self._handle.fileno())
             self._handle.close()
             self._final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self._temp, self._final)  # atomic within one filesystem
+            if self._exclusive:
+                os.link(self._temp, self._final)  # fails if final exists: no check-then-rename
+                self._temp.unlink()
+            else:
+                os.replace(self._temp, self._final)  # atomic within one filesystem
             self._done = True
         except OSError as err:
             self.abort()

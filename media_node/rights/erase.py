@@ -133,6 +133,7 @@ def _redact_media(
     redacted = replace(
         manifest,
         subjects=tuple(s for s in manifest.subjects if s != subject),
+        agents=tuple(a for a in manifest.agents if a != subject),
         key_provider=sealed.key_provider,
         key_ref=sealed.key_ref,
         ciphertext_sha256=sealed.ciphertext_sha256,

@@ -7,7 +7,7 @@
 #   gdpr: ["Art. 32(1)(b)", "Art. 25(2)", "Art. 28(3)(b)"]
 #   iso27001: ["A.5.15", "A.8.2", "A.8.3"]
 #   applies_to: ["iam_role"]
-#   remediation: "Limit the media-node policy to s3:PutObject/s3:AbortMultipartUpload on `<bucket>/recordings/*` and kms:GenerateDataKey/Decrypt conditioned on the encryption context."
+#   remediation: "Limit the media-node policy to s3:PutObject/s3:AbortMultipartUpload on `<bucket>/recordings/*`, kms:GenerateDataKey/Decrypt conditioned on the encryption context, and at boot ssm:GetParameter on its two secrets, kms:Decrypt through SSM/S3 only and s3:GetObject on its wheel."
 package callvault.rules.media_node_least_privilege
 
 import rego.v1
@@ -58,4 +58,27 @@ allowed_statement(s) if {
 	every a in s.actions { a in kms_use }
 	some key in s.condition_keys
 	startswith(key, "kms:encryptioncontext")
+}
+
+# Boot: the node reads its own two secrets (TURN shared secret, API token secret) from SSM.
+allowed_statement(s) if {
+	count(s.actions) > 0
+	every a in s.actions { a == "ssm:GetParameter" }
+	count(s.resources) > 0
+	every r in s.resources { regex.match(`:parameter/[^*]+/(turn/static-auth-secret|media-node/token-secret)$`, r) }
+}
+
+# Boot: decrypting those parameters and the wheel, only when SSM or S3 asks on its behalf.
+allowed_statement(s) if {
+	count(s.actions) > 0
+	every a in s.actions { a == "kms:Decrypt" }
+	"kms:viaservice" in s.condition_keys
+}
+
+# Boot: the one content-addressed wheel the node installs (never a bucket-wide read).
+allowed_statement(s) if {
+	count(s.actions) > 0
+	every a in s.actions { a == "s3:GetObject" }
+	count(s.resources) > 0
+	every r in s.resources { regex.match(`/wheels/[0-9a-f]{64}/[^/*]+\.whl$`, r) }
 }

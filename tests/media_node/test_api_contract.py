@@ -1,0 +1,215 @@
+"""The smaller promises of issue 11, each reproduced on the old code first."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from infra.config import StackConfig
+from media_node.cli import UsageError, _output_writer
+from media_node.node import Node
+from media_node.store import ObjectStoreError
+
+from .call_helpers import Api, RunningNode, node_config, running_node
+
+pytestmark = pytest.mark.integration
+
+AGENT, CUSTOMER = "agent-con-01", "cust-con-01"
+PARTICIPANTS = [{"id": AGENT, "role": "agent"}, {"id": CUSTOMER, "role": "customer"}]
+
+
+def _run(tmp_path: Path, dev_config: StackConfig, script: Any) -> Any:
+    config = node_config(tmp_path / "node", dev_config, None)
+
+    async def scenario() -> Any:
+        async with running_node(config) as node, aiohttp.ClientSession() as http:
+            return await script(node, http)
+
+    return asyncio.run(scenario())
+
+
+def test_malformed_requests_are_4xx_never_500(tmp_path: Path, dev_config: StackConfig) -> None:
+    async def script(node: RunningNode, http: aiohttp.ClientSession) -> dict[str, int]:
+        url = f"{node.url}/v1/sessions"
+        auth = {"Authorization": f"Bearer {node.token('agent', AGENT)}"}
+        out: dict[str, int] = {}
+        bodies = {
+            "nested": b"[" * 20_000 + b"]" * 20_000,
+            "huge_int": b'{"meeting_type": "customer-support", "participants": '
+            + b"9" * 5000
+            + b"}",
+        }
+        for name, body in bodies.items():
+            async with http.post(
+                url, data=body, headers={**auth, "Content-Type": "application/json"}
+            ) as response:
+                out[name] = response.status
+        async with http.post(
+            url, data=b"{}", headers={**auth, "Content-Type": "application/json; charset=bogus"}
+        ) as response:
+            out["charset"] = response.status
+        token = node.token("agent", AGENT)
+        async with http.get(
+            f"{node.url}/v1/sessions/ses-x",
+            headers={"Authorization": f"Bearer {token[:-2]}é€"},
+        ) as response:
+            out["non_ascii_token"] = response.status
+        async with http.get(f"{node.url}/healthz") as response:
+            out["health_keys"] = len(await response.json())
+        return out
+
+    out = _run(tmp_path, dev_config, script)
+    assert out["nested"] == 400 and out["huge_int"] == 400 and out["charset"] == 400, out
+    assert out["non_ascii_token"] == 401, out
+    assert out["health_keys"] == 1, "/healthz must not tell strangers how busy the node is"
+
+
+def test_identity_is_subject_and_role(tmp_path: Path, dev_config: StackConfig) -> None:
+    """A supervisor whose subject equals a customer's id cannot consent as that customer."""
+
+    async def script(node: RunningNode, http: aiohttp.ClientSession) -> tuple[int, int]:
+        agent = Api(http, node.url, node.token("agent", AGENT))
+        _, created = await agent.call(
+            "POST",
+            "/v1/sessions",
+            {"meeting_type": "customer-support", "participants": PARTICIPANTS},
+        )
+        sid = created["session_id"]
+        impostor = Api(http, node.url, node.token("supervisor", CUSTOMER))
+        body = {"participant": CUSTOMER, "granted": True, "text_version": "v1"}
+        forged = await impostor.call("POST", f"/v1/sessions/{sid}/consent", body)
+        customer = Api(http, node.url, node.token("customer", CUSTOMER))
+        real = await customer.call("POST", f"/v1/sessions/{sid}/consent", body)
+        return forged[0], real[0]
+
+    assert _run(tmp_path, dev_config, script) == (403, 200)
+
+
+def test_a_forbidden_type_says_recording_is_unavailable(
+    tmp_path: Path, dev_config: StackConfig
+) -> None:
+    async def script(node: RunningNode, http: aiohttp.ClientSession) -> dict[str, Any]:
+        agent = Api(http, node.url, node.token("agent", AGENT))
+        _, created = await agent.call(
+            "POST",
+            "/v1/sessions",
+            {"meeting_type": "medical-consultation", "participants": PARTICIPANTS},
+        )
+        recording: dict[str, Any] = created["recording"]
+        return recording
+
+    recording = _run(tmp_path, dev_config, script)
+    assert recording["available"] is False and "forbids" in recording["reason"], recording
+
+
+def test_vault_output_is_created_exclusively(tmp_path: Path) -> None:
+    """Another file appearing at OUT while the vault writes is never overwritten."""
+    target = tmp_path / "call.webm"
+    writer = _output_writer(target)
+    target.write_text("someone else's file")
+    writer.write(b"plaintext")
+    with pytest.raises((UsageError, ObjectStoreError)):
+        writer.commit()
+    assert target.read_text() == "someone else's file"
+    assert [p.name for p in tmp_path.iterdir()] == ["call.webm"], "no temp file left"
+
+
+def test_partial_spool_files_of_a_crash_are_removed_at_start(
+    tmp_path: Path, dev_config: StackConfig
+) -> None:
+    config = node_config(tmp_path / "node", dev_config, None)
+    spool = config.state_dir / "spool"
+    spool.mkdir(parents=True)
+    (spool / "recordings%2Fx%2Frec-crashed.cvr.partial").write_bytes(b"torn ciphertext")
+    (spool / "recordings%2Fx%2Frec-kept.cvr.pending").write_bytes(b"whole ciphertext")
+    Node(config)
+    assert sorted(p.name for p in spool.iterdir()) == ["recordings%2Fx%2Frec-kept.cvr.pending"]
+
+
+def test_simultaneous_offers_from_one_participant_leak_no_peer_connection(
+    tmp_path: Path, dev_config: StackConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiortc import RTCPeerConnection
+
+    import media_node.session as session_module
+
+    created: list[RTCPeerConnection] = []
+
+    class Recorded(RTCPeerConnection):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            created.append(self)
+
+    monkeypatch.setattr(session_module, "RTCPeerConnection", Recorded)
+
+    async def script(node: RunningNode, http: aiohttp.ClientSession) -> list[str]:
+        from .call_helpers import join_call
+
+        agent = Api(http, node.url, node.token("agent", AGENT))
+        _, created_session = await agent.call(
+            "POST",
+            "/v1/sessions",
+            {"meeting_type": "customer-support", "participants": PARTICIPANTS},
+        )
+        sid = created_session["session_id"]
+        first = await join_call(agent, sid, AGENT, [], video=False, relay_only=False)
+        clients = await asyncio.gather(
+            join_call(agent, sid, AGENT, [], video=False, relay_only=False),
+            join_call(agent, sid, AGENT, [], video=False, relay_only=False),
+        )
+        current = node.node.sessions[sid].peers[AGENT]
+        states = [pc.connectionState for pc in created if pc is not current]
+        for pc in (first, *clients):
+            await pc.close()
+        return states
+
+    states = _run(tmp_path, dev_config, script)
+    assert len(states) == 2 and set(states) == {"closed"}, f"leaked peer connections: {states}"
+
+
+def test_agents_keep_access_to_their_recordings_after_a_restart(
+    tmp_path: Path, dev_config: StackConfig
+) -> None:
+    """The agents of a recording come from its manifest, not from the node's memory."""
+    from .call_helpers import join_call, wait_connected
+
+    config = node_config(tmp_path / "node", dev_config, None)
+
+    async def record() -> str:
+        async with running_node(config) as node, aiohttp.ClientSession() as http:
+            agent = Api(http, node.url, node.token("agent", AGENT))
+            customer = Api(http, node.url, node.token("customer", CUSTOMER))
+            _, created = await agent.call(
+                "POST",
+                "/v1/sessions",
+                {"meeting_type": "claims-inspection", "participants": PARTICIPANTS},
+            )
+            sid = created["session_id"]
+            pcs = [
+                await join_call(agent, sid, AGENT, [], relay_only=False),
+                await join_call(customer, sid, CUSTOMER, [], relay_only=False),
+            ]
+            await wait_connected(*pcs)
+            await asyncio.sleep(1.5)
+            _, closed = await agent.call("DELETE", f"/v1/sessions/{sid}")
+            for pc in pcs:
+                await pc.close()
+            assert closed["recordings"][0]["state"] == "stored", closed
+            recording_id: str = closed["recordings"][0]["recording_id"]
+            return recording_id
+
+    async def after_restart(recording_id: str) -> tuple[int, int, int]:
+        async with running_node(config) as node, aiohttp.ClientSession() as http:
+            agent = Api(http, node.url, node.token("agent", AGENT))
+            other = Api(http, node.url, node.token("agent", "agent-con-99"))
+            manifest = await agent.call("GET", f"/v1/recordings/{recording_id}/manifest")
+            media = await agent.call("GET", f"/v1/recordings/{recording_id}/media")
+            stranger = await other.call("GET", f"/v1/recordings/{recording_id}/media")
+            return manifest[0], media[0], stranger[0]
+
+    recording_id = asyncio.run(record())
+    assert asyncio.run(after_restart(recording_id)) == (200, 200, 403)
