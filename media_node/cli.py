@@ -112,6 +112,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from .app import create_app
     from .node import Node
     from .passthrough import install
+    from .rights.schedule import retention_schedule
     from .tls import plain_http_refusal, server_context
 
     config = load_node_config(args.config)
@@ -141,8 +142,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     print(f"media-node: stack '{config.stack.stack}' meeting types: {types}", flush=True)
     scheme = "https" if context else "http"
     print(f"media-node: listening on {scheme}://{config.host}:{config.port}", flush=True)
+    app = create_app(node)
+    # Expired recordings leave on the local store too (no lifecycle rule there): hourly sweep.
+    app.cleanup_ctx.append(retention_schedule(node.store, node.spool_dir, node.access_log))
     web.run_app(
-        create_app(node),
+        app,
         host=config.host,
         port=config.port,
         print=None,

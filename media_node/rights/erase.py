@@ -45,7 +45,7 @@ __all__ = ["ErasureRefused", "erase_subject", "plan_erasure"]
 
 LEGAL_OBLIGATION = "legal-obligation"
 StepHook = Callable[[str], object]
-LogAction = Callable[[str, str], None]
+LogAction = Callable[[str, str], object]
 
 
 class ErasureRefused(ValueError):

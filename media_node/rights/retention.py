@@ -23,7 +23,7 @@ from media_node.store import ObjectStore
 __all__ = ["SweepResult", "add_hold", "held_recordings", "remove_hold", "sweep"]
 
 HOLDS_PREFIX = "recordings/_holds/"
-LogAction = Callable[[str, str], None]
+LogAction = Callable[[str, str], object]
 
 
 @dataclass(frozen=True)
