@@ -463,6 +463,8 @@ async def get_media(request: web.Request) -> web.StreamResponse:
 
 
 def create_app(node: Node) -> web.Application:
+    from .rights.api import add_rights_routes
+
     app = web.Application(
         middlewares=[_errors_and_auth], client_max_size=node.config.max_body_bytes
     )
@@ -485,4 +487,5 @@ def create_app(node: Node) -> web.Application:
 
     app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)
+    add_rights_routes(app)  # /v1/dsar/*: the dpo role only
     return app
