@@ -10,6 +10,7 @@ from infra.access_log_bucket import AccessLogBucket, AccessLogBucketArgs
 from infra.artifacts_bucket import ArtifactsBucket, ArtifactsBucketArgs
 from infra.audit_trail import AuditTrail, AuditTrailArgs
 from infra.config import StackConfig, to_stack_document
+from infra.dpo_role import DpoRole, DpoRoleArgs, dpo_role_name
 from infra.eu_kms_key import EuKmsKey, EuKmsKeyArgs
 from infra.media_node import MediaNode, MediaNodeArgs, media_node_role_name
 from infra.network import Network, NetworkArgs
@@ -23,14 +24,20 @@ __all__ = ["declare_stack", "platform_key_grants", "recording_key_grants"]
 
 
 def recording_key_grants(account_id: str, name_prefix: str) -> list[KeyGrant]:
-    """Only the media-node role may use the recording key (its IAM policy narrows further)."""
+    """Only the media-node and DPO roles may use the recording key (their IAM policies narrow
+    further: the DPO's to the recording encryption context)."""
     role = f"arn:aws:iam::{account_id}:role/{media_node_role_name(name_prefix)}"
     return [
         KeyGrant(
             sid="MediaNodeEnvelopeAndSseKms",
             principal={"AWS": role},
             actions=("kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"),
-        )
+        ),
+        KeyGrant(
+            sid="DpoReadsAndRedactsRecordings",
+            principal={"AWS": f"arn:aws:iam::{account_id}:role/{dpo_role_name(name_prefix)}"},
+            actions=("kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"),
+        ),
     ]
 
 
@@ -210,11 +217,23 @@ def declare_stack(config: StackConfig, turn_shared_secret: pulumi.Input[str]) ->
         ),
     )
 
+    dpo = DpoRole(
+        f"{prefix}-dpo",
+        DpoRoleArgs(
+            account_id=account_id,
+            recording_bucket_arn=recordings.bucket_arn,
+            recording_key_arn=recordings_key.arn,
+            name_prefix=prefix,
+            tags=tags("call-recording", "special-category", "all"),
+        ),
+    )
+
     pulumi.export("region", region)
     pulumi.export("recording_bucket", recordings.bucket_name)
     pulumi.export("recording_key_arn", recordings_key.arn)
     pulumi.export("audit_trail_arn", trail.trail.arn)
     pulumi.export("turn_public_ips", [i.public_ip for i in turn.instances])
     pulumi.export("media_node_role_arn", media.role.arn)
+    pulumi.export("dpo_role_arn", dpo.role.arn)
     pulumi.export("artifacts_bucket", artifacts.bucket_name)
     pulumi.export("media_node_wheel_sha256", artifacts.wheel_sha256)

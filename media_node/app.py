@@ -484,6 +484,8 @@ async def list_meeting_types(request: web.Request) -> web.Response:
 
 
 def create_app(node: Node) -> web.Application:
+    from .rights.api import add_rights_routes
+
     app = web.Application(
         middlewares=[_errors_and_auth], client_max_size=node.config.max_body_bytes
     )
@@ -508,4 +510,5 @@ def create_app(node: Node) -> web.Application:
 
     app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)
+    add_rights_routes(app)  # /v1/dsar/*: the dpo role only
     return app

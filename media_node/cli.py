@@ -112,6 +112,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from .app import create_app
     from .node import Node
     from .passthrough import install
+    from .rights.schedule import retention_schedule
     from .tls import plain_http_refusal, server_context
 
     config = load_node_config(args.config)
@@ -141,8 +142,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     print(f"media-node: stack '{config.stack.stack}' meeting types: {types}", flush=True)
     scheme = "https" if context else "http"
     print(f"media-node: listening on {scheme}://{config.host}:{config.port}", flush=True)
+    app = create_app(node)
+    # Expired recordings leave on the local store too (no lifecycle rule there): hourly sweep.
+    app.cleanup_ctx.append(retention_schedule(node.store, node.spool_dir, node.access_log))
     web.run_app(
-        create_app(node),
+        app,
         host=config.host,
         port=config.port,
         print=None,
@@ -188,6 +192,8 @@ def _cmd_audit_log_verify(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .rights.cli import add_rights_commands
+
     parser = argparse.ArgumentParser(
         prog="media-node", description="CallVault media node: recorder and recording vault."
     )
@@ -236,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--anchors", type=Path, metavar="FILE", help="the anchor file (access.log.anchors)"
     )
     verify.set_defaults(run=_cmd_audit_log_verify, action="audit-log")
+    add_rights_commands(commands)
     vault = commands.add_parser(
         "vault", help="encrypt, decrypt and key recordings (streamed envelope encryption)"
     )

@@ -99,6 +99,8 @@ class ContainerWriter:
                 stream = self._container.add_mux_stream(
                     _MUX_CODECS[spec.codec], width=spec.width, height=spec.height
                 )
+            # "<participant>/<kind>": lets the rights tools attribute (and redact) each track.
+            stream.metadata["title"] = spec.key
             self._tracks[spec.key] = _Track(
                 spec,
                 stream,

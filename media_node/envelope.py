@@ -242,50 +242,78 @@ class StreamEncryptor:
         encoded = self.header.encode()
         self._aad = hashlib.sha256(encoded).digest()
         self._cipher = _content_cipher(data_key, self.header.salt, self._aad)
+        self._prefix = self.header.nonce_prefix
         self._pending = bytearray()
+        self._out = bytearray()
         self._counter = 0
         self._out_header: bytes | None = encoded
         self._finished = False
 
-    def _take_header(self) -> bytes:
+    def _take_header(self) -> list[bytes]:
         header, self._out_header = self._out_header, None
-        return header or b""
+        return [header] if header else []
 
     def update(self, data: bytes | bytearray | memoryview) -> bytes:
+        """Ciphertext for ``data`` as one bytes object (see :meth:`update_pieces`)."""
+        return b"".join(self.update_pieces(data))
+
+    def update_pieces(self, data: bytes | bytearray | memoryview) -> list[memoryview]:
+        """Ciphertext for ``data`` as pieces (the header, then one per sealed chunk) that are
+        views into this encryptor's output buffer: **valid only until the next call**. A
+        streaming caller writes or copies each piece at once; nothing is joined.
+
+        Chunks are sealed with ``encrypt_into`` straight from the caller's buffer into the
+        reused output buffer: holding several fresh 256 KiB results alive made every one a new
+        ``mmap`` (glibc), which cost more than the AES itself."""
         if self._finished:
             raise ValueError("encryptor already finalized")
         size = self.header.chunk_size
-        out = [self._take_header()]
+        header = self._take_header()
         view = memoryview(data).cast("B")
+        sources: list[bytearray | memoryview] = []
         if self._pending:
             # Top up the pending partial chunk first.
             take = min(size - len(self._pending), len(view))
             self._pending += view[:take]
             view = view[take:]
             if len(self._pending) < size or not view:
-                return b"".join(out)  # keep it back: it may be the final chunk
-            out.append(self._seal(bytes(self._pending), last=False))
-            self._pending.clear()
-        # Seal whole chunks straight from the caller's buffer, keeping at least one byte back:
-        # the final chunk must carry the 'last' flag.
+                return [memoryview(piece) for piece in header]  # it may be the final chunk
+            sources.append(self._pending)
+        # Keep at least one byte back: the final chunk must carry the 'last' flag.
         whole = (len(view) - 1) // size if view else 0
-        for index in range(whole):
-            out.append(self._seal(view[index * size : (index + 1) * size], last=False))
+        sources.extend(view[index * size : (index + 1) * size] for index in range(whole))
+        sealed = size + TAG_SIZE
+        if len(self._out) < len(sources) * sealed:
+            self._out = bytearray(len(sources) * sealed)
+        out = memoryview(self._out)
+        pieces = [memoryview(piece) for piece in header]
+        for slot, source in enumerate(sources):
+            target = out[slot * sealed : (slot + 1) * sealed]
+            self._seal_into(source, target, last=False)
+            pieces.append(target)
+        if sources and sources[0] is self._pending:
+            self._pending = bytearray()
         self._pending += view[whole * size :]
-        return b"".join(out)
+        return pieces
 
     def finalize(self) -> bytes:
         if self._finished:
             raise ValueError("encryptor already finalized")
         self._finished = True
-        out = self._take_header() + self._seal(bytes(self._pending), last=True)
+        out = self._take_header()
+        out.append(self._seal(self._pending, last=True))
         self._pending.clear()
-        return out
+        return b"".join(out)
 
-    def _seal(self, chunk: bytes | memoryview, *, last: bool) -> bytes:
-        nonce = _nonce(self.header.nonce_prefix, self._counter, last)
+    def _seal(self, chunk: bytes | bytearray | memoryview, *, last: bool) -> bytes:
+        nonce = _nonce(self._prefix, self._counter, last)
         self._counter += 1
         return self._cipher.encrypt(nonce, chunk, self._aad)
+
+    def _seal_into(self, chunk: bytearray | memoryview, target: memoryview, *, last: bool) -> None:
+        nonce = _nonce(self._prefix, self._counter, last)
+        self._counter += 1
+        self._cipher.encrypt_into(nonce, chunk, self._aad, target)
 
 
 class StreamDecryptor:
@@ -306,19 +334,40 @@ class StreamDecryptor:
         self._finished = False
 
     def update(self, data: bytes | bytearray | memoryview) -> bytes:
+        """Authenticated plaintext for ``data`` as one bytes object."""
+        return b"".join(self.update_pieces(data))
+
+    def update_pieces(self, data: bytes | bytearray | memoryview) -> list[bytes]:
+        """Authenticated plaintext as a list of chunk plaintexts. Whole sealed chunks are opened
+        straight from the caller's buffer; only a partial (or possibly final) chunk is kept."""
         if self._finished:
             raise ValueError("decryptor already finalized")
-        self._buffer += data
-        if self.header is None and not self._read_header():
-            return b""
+        view = memoryview(data).cast("B")
+        if self.header is None:
+            self._buffer += view
+            if not self._read_header():
+                return []
+            view = memoryview(bytes(self._buffer))
+            self._buffer.clear()
         assert self.header is not None
         sealed_size = self.header.chunk_size + TAG_SIZE
-        out = []
-        # A full chunk followed by more bytes cannot be the last one.
-        while len(self._buffer) > sealed_size:
-            out.append(self._open(bytes(self._buffer[:sealed_size]), last=False))
-            del self._buffer[:sealed_size]
-        return b"".join(out)
+        out: list[bytes] = []
+        if self._buffer:
+            take = min(sealed_size - len(self._buffer), len(view))
+            self._buffer += view[:take]
+            view = view[take:]
+            # A full chunk followed by more bytes cannot be the last one.
+            if len(self._buffer) < sealed_size or not view:
+                return out
+            out.append(self._open(self._buffer, last=False))
+            self._buffer.clear()
+        whole = (len(view) - 1) // sealed_size if view else 0
+        for index in range(whole):
+            out.append(
+                self._open(view[index * sealed_size : (index + 1) * sealed_size], last=False)
+            )
+        self._buffer += view[whole * sealed_size :]
+        return out
 
     def finalize(self) -> bytes:
         if self._finished:
@@ -357,7 +406,7 @@ class StreamDecryptor:
         self.header = header
         return True
 
-    def _open(self, sealed: bytes, *, last: bool) -> bytes:
+    def _open(self, sealed: bytes | bytearray | memoryview, *, last: bool) -> bytes:
         assert self.header is not None and self._cipher is not None
         nonce = _nonce(self.header.nonce_prefix, self._counter, last)
         try:

@@ -35,6 +35,7 @@ from .keys import KeyProvider
 from .manifest import Manifest
 from .passthrough import EncodedFrame, close_gate, open_gate
 from .policy_context import recording_context
+from .rights.subject_index import index_manifest
 from .spool import SpoolingWriter
 from .store import ObjectStore
 from .vault import EncryptingWriter
@@ -368,5 +369,7 @@ class Recorder:
             return RecordingResult(
                 self.recording_id, manifest, "pending-upload", self._sink.store_error, frames
             )
+        # Index entries first: every stored manifest is findable by subject (Art. 15/17).
+        index_manifest(self._store, manifest)
         self._store.put_bytes(self._manifest_key, manifest.to_json(), "application/json")
         return RecordingResult(self.recording_id, manifest, "stored", None, frames)

@@ -62,15 +62,19 @@ class EncryptingWriter:
         self.key_ref = data_key.key_ref
         self.provider_id = provider.provider_id
 
-    def _emit(self, ciphertext: bytes) -> None:
+    def _emit(self, ciphertext: bytes | memoryview) -> None:
         if ciphertext:
             self._hash.update(ciphertext)
             self._size += len(ciphertext)
-            self._sink.write(ciphertext)
+            # A piece is a view into the encryptor's reused buffer, and a sink may queue what
+            # it is given (the spooling writer's live upload): hand it its own bytes.
+            self._sink.write(bytes(ciphertext))
 
-    def write(self, plaintext: bytes) -> None:
+    def write(self, plaintext: bytes | bytearray | memoryview) -> None:
         self._plain += len(plaintext)
-        self._emit(self._encryptor.update(plaintext))
+        # Piece by piece (header, sealed chunks): no joined copy of the ciphertext.
+        for piece in self._encryptor.update_pieces(plaintext):
+            self._emit(piece)
 
     def close(self) -> EncryptedObject:
         """Write the final chunk and commit the object."""
@@ -125,9 +129,7 @@ def decrypt_stream(
     first problem. Consumers must not treat output as complete until the iterator ends."""
     decryptor = StreamDecryptor(UnwrapWithProviders(providers))
     for block in blocks:
-        plaintext = decryptor.update(block)
-        if plaintext:
-            yield plaintext
+        yield from decryptor.update_pieces(block)
     last = decryptor.finalize()
     if last:
         yield last

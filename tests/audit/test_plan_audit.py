@@ -118,3 +118,12 @@ def test_mutated_plan_fails_the_right_rules_on_the_right_resources(
         ("CV-NET-001", "security_group", sg_id),
     }
     assert not [f for f in evaluation.findings if f.status == "error"]
+
+
+def test_dev_plan_has_a_dpo_role_that_passes_and_a_node_role_that_cannot_read(dev_reports) -> None:
+    _, out = dev_reports
+    report = json.loads((out / "report.json").read_text())
+    dpo = [f for f in report["findings"] if f["rule_id"] == "CV-IAM-005"]
+    assert [(f["resource"]["id"], f["status"]) for f in dpo] == [("callvault-dev-dpo", "pass")]
+    node = [f for f in report["findings"] if f["rule_id"] == "CV-IAM-001"]
+    assert node and {f["status"] for f in node} == {"pass"}

@@ -73,6 +73,7 @@ def test_components_use_callvault_type_tokens_and_parent_their_children(
         "callvault:index:Network",
         "callvault:index:TurnServer",
         "callvault:index:MediaNode",
+        "callvault:index:DpoRole",
         "callvault:index:ArtifactsBucket",
     }
     component_urns = {r.urn for r in components}
@@ -110,7 +111,9 @@ def test_kms_keys_rotate_stay_single_region_and_wait_before_deletion(
     assert key.inputs["customerMasterKeySpec"] == "SYMMETRIC_DEFAULT"
 
 
-def test_recording_key_is_usable_only_by_the_media_node_role(dev_resources: Resources) -> None:
+def test_recording_key_is_usable_only_by_the_media_node_and_dpo_roles(
+    dev_resources: Resources,
+) -> None:
     key = one(dev_resources, "aws:kms/key:Key", "recordings")
     document = policy(key)
     admin = statement(document, "KeyAdministrationByAccount")
@@ -119,7 +122,8 @@ def test_recording_key_is_usable_only_by_the_media_node_role(dev_resources: Reso
     ), f"{key.urn}: the account root must administer, not use, the key"
     users = [s for s in document["Statement"] if s["Sid"] != "KeyAdministrationByAccount"]
     assert [s["Principal"] for s in users] == [
-        {"AWS": "arn:aws:iam::123456789012:role/callvault-dev-media-node"}
+        {"AWS": "arn:aws:iam::123456789012:role/callvault-dev-media-node"},
+        {"AWS": "arn:aws:iam::123456789012:role/callvault-dev-dpo"},
     ]
     for s in document["Statement"]:
         assert s["Principal"] != "*" and s["Principal"] != {"AWS": "*"}, f"{key.urn} is public"

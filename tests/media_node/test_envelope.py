@@ -224,3 +224,22 @@ def test_published_test_vectors() -> None:
         assert len(ciphertext) == vector["ciphertext_size"], vector["name"]
         assert hashlib.sha256(ciphertext).hexdigest() == vector["ciphertext_sha256"], vector["name"]
         assert spec_decrypt(ciphertext, data_key) == plaintext
+
+
+def test_update_pieces_yields_the_header_then_one_piece_per_sealed_chunk() -> None:
+    encryptor = StreamEncryptor(
+        bytes(32),
+        key_provider="local",
+        key_ref="local:t",
+        context={"a": "b"},
+        wrapped_key=b"w",
+        chunk_size=CHUNK,
+    )
+    pieces = encryptor.update_pieces(os.urandom(3 * CHUNK + 1))
+    assert len(pieces) == 4 and bytes(pieces[0]).startswith(b"CVREC\x00")
+    assert [len(p) for p in pieces[1:]] == [CHUNK + TAG_SIZE] * 3
+    ciphertext = b"".join(pieces) + encryptor.finalize()
+    decryptor = StreamDecryptor(lambda header: bytes(32))
+    opened = decryptor.update_pieces(ciphertext)
+    assert [len(p) for p in opened] == [CHUNK] * 3
+    assert len(decryptor.finalize()) == 1
