@@ -860,7 +860,9 @@ def _role_fact(role: PulumiResource, index: _Index) -> Fact:
     attachments, unresolved_attachments = index.attached(_ROLE_ATTACHMENT, "role", role, aliases)
     props = _Props()
     tags = _tags(raw)
-    props.set("workload", "media-node" if name.endswith("-media-node") else tags.get("workload"))
+    # The workload follows from the role's name (infra/ names them so); the tag only fills in.
+    workload = next((w for w in ("media-node", "dpo") if name.endswith(f"-{w}")), None)
+    props.set("workload", workload or tags.get("workload"))
     documents = [p.get("policy") for p in raw.get("inlinePolicies") or [] if p.get("policy")]
     documents += [r.properties.get("policy") for r in inline_policies]
     if (

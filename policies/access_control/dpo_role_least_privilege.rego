@@ -6,11 +6,14 @@
 #   topic: access-control
 #   gdpr: ["Art. 32(1)(b)", "Art. 25(2)"]
 #   iso27001: ["A.5.15", "A.8.2", "A.8.3"]
+#   mapping: {"Art. 32(1)(b)": "partial", "Art. 25(2)": "partial", "A.5.15": "partial", "A.8.2": "partial", "A.8.3": "partial"}
 #   applies_to: ["iam_role"]
 #   remediation: "Limit the DPO policy to object reads, writes, deletes and legal holds on `<bucket>/recordings/*`, listing with an `s3:prefix` of `recordings/*`, and kms:Decrypt/GenerateDataKey conditioned on the recording encryption context; no wildcards."
 package callvault.rules.dpo_role_least_privilege
 
 import rego.v1
+
+import data.callvault.lib
 
 applicable contains f.ref if {
 	some f in input.facts
@@ -40,7 +43,24 @@ deny contains {"ref": f.ref, "msg": sprintf("DPO role %s has managed policies at
 	some f in input.facts
 	f.kind == "iam_role"
 	f.workload == "dpo"
-	count(f.managed_policy_arns) > 0
+	arns := object.get(f, "managed_policy_arns", [])
+	is_array(arns)
+	count(arns) > 0
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("DPO role %s: its statements are not readable", [f.id])} if {
+	some f in input.facts
+	f.kind == "iam_role"
+	f.workload == "dpo"
+	not is_array(object.get(f, "statements", null))
+	count(lib.unknown_among(f, {"statements"})) == 0
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"managed_policy_arns", "policies_readable", "statements"})
 }
 
 deny contains {"ref": f.ref, "msg": sprintf("DPO role %s has an unreadable policy", [f.id])} if {
