@@ -130,6 +130,7 @@ class Boto3ClientFactory:
         call_log: CallLog | None = None,
         max_attempts: int = 5,
         pool_size: int = 16,
+        home_region: str = "eu-central-1",
     ) -> None:
         import boto3
         from botocore.config import Config
@@ -146,12 +147,14 @@ class Boto3ClientFactory:
             max_pool_connections=pool_size,
         )
         if role_arn:
-            self._session = self._assume(role_arn)
+            self._session = self._assume(role_arn, home_region)
 
-    def _assume(self, role_arn: str) -> Any:
+    def _assume(self, role_arn: str, region: str) -> Any:
         import boto3
 
-        sts = self._session.client("sts", endpoint_url=self._endpoint_url, config=self._config)
+        sts = self._session.client(
+            "sts", region_name=region, endpoint_url=self._endpoint_url, config=self._config
+        )
         credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="gdpr-audit-live")[
             "Credentials"
         ]

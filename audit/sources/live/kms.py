@@ -14,6 +14,14 @@ from .snapshot import LiveRecord, Unlisted
 __all__ = ["collect", "facts"]
 
 
+def _aws_managed(metadata: Mapping[str, Any], aliases: Any) -> bool:
+    """``alias/aws/*`` names are reserved for AWS-managed keys (moto reports its default EBS
+    key as customer-managed, AWS does not)."""
+    if metadata.get("KeyManager") == "AWS":
+        return True
+    return isinstance(aliases, list) and any(a.startswith("alias/aws/") for a in aliases)
+
+
 def collect(api: Api, region: str) -> tuple[list[LiveRecord], list[Unlisted]]:
     keys = api.pages("kms", region, "list_keys", "Keys")
     if isinstance(keys, Unavailable):
@@ -24,14 +32,14 @@ def collect(api: Api, region: str) -> tuple[list[LiveRecord], list[Unlisted]]:
         key_id = str(key["KeyId"])
         described = api.call("kms", region, "describe_key", KeyId=key_id)
         metadata = described.get("KeyMetadata", {}) if isinstance(described, Mapping) else {}
-        if metadata.get("KeyManager") == "AWS":
-            continue  # AWS-managed keys: rotated by AWS, not configurable
         data: dict[str, Any] = {"describe_key": described}
         data["aliases"] = (
             aliases
             if isinstance(aliases, Unavailable)
             else sorted(str(a["AliasName"]) for a in aliases if a.get("TargetKeyId") == key_id)
         )
+        if _aws_managed(metadata, data["aliases"]):
+            continue  # rotated by AWS, not configurable
         data["get_key_rotation_status"] = api.call(
             "kms", region, "get_key_rotation_status", KeyId=key_id
         )

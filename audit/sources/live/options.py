@@ -55,7 +55,10 @@ def collect_live(
 ) -> tuple[Facts, Snapshot]:
     """Scan the account the options name; facts in the context of the stack config."""
     factory = Boto3ClientFactory(
-        profile=args.profile, role_arn=args.role_arn, endpoint_url=args.endpoint_url
+        profile=args.profile,
+        role_arn=args.role_arn,
+        endpoint_url=args.endpoint_url,
+        home_region=args.home_region,
     )
     snapshot = scan(
         factory,

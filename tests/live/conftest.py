@@ -1,0 +1,36 @@
+"""A fresh AWS account per test on the session's moto server: moto keeps one backend per
+account id, and an assumed role acts in the role's account."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import pytest
+
+from tests.servers import RunningMotoServer
+
+from .dev_account import Account
+
+_ACCOUNTS = itertools.count(210000000001)
+
+
+def new_account(server: RunningMotoServer) -> Account:
+    import boto3
+
+    account_id = str(next(_ACCOUNTS))
+    sts = boto3.client("sts", region_name=server.region, endpoint_url=server.endpoint_url)
+    credentials = sts.assume_role(
+        RoleArn=f"arn:aws:iam::{account_id}:role/builder", RoleSessionName="builder"
+    )["Credentials"]
+    session = boto3.Session(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+    return Account(session, server.endpoint_url, account_id, server.region)
+
+
+@pytest.fixture
+def account(moto_server: RunningMotoServer) -> Iterator[Account]:
+    yield new_account(moto_server)
