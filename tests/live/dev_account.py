@@ -55,9 +55,9 @@ def _by_type(resources: list[Any], type_: str) -> list[Any]:
     return [r for r in resources if r.type == type_]
 
 
-def _remove_default_vpc(account: Account) -> None:
+def _remove_default_vpc(account: Account, region: str) -> None:
     """A hardened account has no default VPC (it would have no flow logs)."""
-    ec2 = account.client("ec2")
+    ec2 = account.client("ec2", region)
     for vpc in ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]:
         for subnet in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])[
             "Subnets"
@@ -459,10 +459,12 @@ def enable_detective_controls(account: Account, region: str) -> None:
     config.start_configuration_recorder(ConfigurationRecorderName="default")
 
 
-def build_dev_account(account: Account) -> list[Any]:
-    """The dev stack as ``pulumi up`` would leave it; returns the declared resources."""
+def build_dev_account(account: Account, regions: tuple[str, ...]) -> list[Any]:
+    """The dev stack as ``pulumi up`` would leave it, in an account hardened in ``regions``
+    (no default VPC, detective controls on); returns the declared resources."""
     resources = declared("dev")
-    _remove_default_vpc(account)
+    for region in regions:
+        _remove_default_vpc(account, region)
     _roles(account, resources)
     _keys(account, resources)
     _role_policies(account, resources)
@@ -470,5 +472,6 @@ def build_dev_account(account: Account) -> list[Any]:
     _network(account, resources)
     _hosts(account, resources)
     _trail(account, resources)
-    enable_detective_controls(account, account.region)
+    for region in regions:
+        enable_detective_controls(account, region)
     return resources
