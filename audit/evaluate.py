@@ -110,6 +110,18 @@ def _rule_findings(rule: Rule, result: BatchResult, chunk: list[tuple[str, Fact]
             if undecided:
                 message += _unknown_reasons(fact, message)
             findings.append(_finding(rule, fact, "error" if undecided else "fail", message))
+        elif ref in outcome.applicable and fact.properties.get("unlisted"):
+            # A live listing AWS refused: nothing about these resources is known.
+            why = sorted(set((fact.properties.get("unknown_reasons") or {}).values()))
+            findings.append(
+                _finding(
+                    rule,
+                    fact,
+                    "error",
+                    f"Cannot be evaluated: the {fact.kind} resources here could not be listed "
+                    f"({'; '.join(why)})",
+                )
+            )
         elif ref in outcome.applicable:
             findings.append(
                 _finding(

@@ -198,9 +198,11 @@ def _no_account_host(request: Any, **_: Any) -> None:
 def _error_code(error: Exception) -> str:
     response = getattr(error, "response", None)
     if isinstance(response, dict):
-        code = response.get("Error", {}).get("Code")
+        code = str(response.get("Error", {}).get("Code") or "")
+        if code in ("403", "401"):
+            return f"AccessDenied (HTTP {code})"
         if code:
-            return str(code)
+            return code
     return type(error).__name__
 
 
