@@ -17,19 +17,23 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
-from .catalogue import SEVERITIES, Library, load_library
+from .catalogue import SEVERITIES, Library, Rule, load_library
 from .context import context_from_stack, read_stack_config, stack_facts
+from .coverage import coverage_of
 from .engines.base import PolicyEngine
 from .errors import AuditError, EngineError
-from .evaluate import evaluate
+from .evaluate import evaluate, paused_gc
 from .exceptions_files import load_attestations, load_waivers
 from .facts import AuditContext, Fact, Facts
 from .findings import Finding, Report, summarize
+from .out_dir import check_out_dir, write_reports
 from .render import REPORTERS
+from .stack_controls import complete_facts
 
 __all__ = ["main"]
 
@@ -61,7 +65,7 @@ def _collect_state(files: Sequence[str], stack_config: str | None) -> Facts:
     context, extra = _stack_context(stack_config)
     parts = [facts_from_state_file(f, context) for f in files]
     merged = Facts.merge(parts)
-    return Facts(merged.source_description, merged.context, (*merged.facts, *extra))
+    return complete_facts(Facts(merged.source_description, merged.context, (*merged.facts, *extra)))
 
 
 def _collect_plan(stack: str, config_file: str | None) -> Facts:
@@ -76,21 +80,27 @@ def _progress(done: int, total: int) -> None:
     )
 
 
-def _run_audit(facts: Facts, args: argparse.Namespace) -> int:
+def _run_audit(collect: Callable[[], Facts], args: argparse.Namespace) -> int:
+    if args.out:
+        check_out_dir(Path(args.out))  # before the work, not after it
     library = load_library(Path(args.policies)) if args.policies else load_library()
     waivers = load_waivers(args.waivers) if args.waivers else []
     attestations = load_attestations(args.attestations) if args.attestations else []
     engine = _engine(args)
     try:
-        show_progress = len(facts.facts) > 500 and sys.stderr.isatty()
-        evaluation = evaluate(
-            facts,
-            library,
-            engine,
-            waivers=waivers,
-            attestations=attestations,
-            progress=_progress if show_progress else None,
-        )
+        # The engine compiles the library (and starts its workers) while the facts are read.
+        engine.load(library.modules)
+        with paused_gc():
+            facts = collect()
+            show_progress = len(facts.facts) > 500 and sys.stderr.isatty()
+            evaluation = evaluate(
+                facts,
+                library,
+                engine,
+                waivers=waivers,
+                attestations=attestations,
+                progress=_progress if show_progress else None,
+            )
     finally:
         engine.close()
     code = _exit_code(evaluation.findings, args.fail_on)
@@ -102,27 +112,45 @@ def _run_audit(facts: Facts, args: argparse.Namespace) -> int:
         .isoformat()
         .replace("+00:00", "Z"),
         engine=engine.name,
+        engine_version=engine.version,
         findings=evaluation.findings,
         rules_evaluated=evaluation.rules_evaluated,
         fail_on=args.fail_on,
         exit_code=code,
         gdpr_titles=library.gdpr,
         iso_titles={c.id: c.title for c in library.controls.values()},
+        **_coverage_fields(facts, library, evaluation.findings),
     )
     if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        for name, render in REPORTERS.items():
-            (out / name).write_bytes(render(report))
+        write_reports(Path(args.out), {name: render(report) for name, render in REPORTERS.items()})
     _print_summary(report, args.out)
     return code
+
+
+def _coverage_fields(facts: Facts, library: Library, findings: Sequence[Finding]) -> dict[str, Any]:
+    coverage = coverage_of(
+        facts.facts, [r.id for r in library.rules], {f.rule_id for f in findings}
+    )
+    return {
+        "unassessed_types": tuple(u.to_json() for u in coverage.unassessed),
+        "idle_rules": coverage.idle_rules,
+    }
 
 
 def _print_summary(report: Report, out: str | None) -> None:
     summary = summarize(report)
     counts = ", ".join(f"{n} {s}" for s, n in summary["by_status"].items())
     print(f"gdpr-audit {report.tool_version}: {report.source}")
-    print(f"{summary['rules_evaluated']} rules, {summary['total']} findings: {counts}")
+    print(
+        f"{summary['rules_evaluated']} rules, {summary['total']} findings: {counts} "
+        f"[engine: {report.engine}]"
+    )
+    if report.unassessed_types or report.idle_rules:
+        unread = sum(int(u["count"]) for u in report.unassessed_types)
+        print(
+            f"not assessed: {unread} resources of {len(report.unassessed_types)} unread types; "
+            f"{len(report.idle_rules)} rules applied to nothing"
+        )
     for f in report.findings:
         if f.status in ("fail", "error"):
             print(
@@ -133,14 +161,25 @@ def _print_summary(report: Report, out: str | None) -> None:
         print(f"reports: {', '.join(str(Path(out) / n) for n in REPORTERS)}")
 
 
+ENGINES = ("opa", "regopy")
+
+
 def _engine(args: argparse.Namespace) -> PolicyEngine:
     if args.opa_url:
         from .engines.opa_server import OpaServerEngine
 
         return OpaServerEngine(args.opa_url)
-    from .engines.regopy_engine import RegopyEngine
+    if args.engine == "regopy":
+        from .engines.regopy_engine import RegopyEngine
 
-    return RegopyEngine(workers=args.workers)
+        return RegopyEngine(workers=args.workers)
+    from .engines.opa_embedded import OpaEmbeddedEngine
+
+    return OpaEmbeddedEngine(workers=args.workers)
+
+
+def _mapped(rule: Rule, ids: Sequence[str]) -> list[str]:
+    return [f"{i} ({rule.mapping[i]})" for i in ids]
 
 
 def _controls(library: Library, as_json: bool) -> int:
@@ -163,7 +202,8 @@ def _controls(library: Library, as_json: bool) -> int:
     for rule in library.rules:
         print(f"{rule.id:11} {rule.severity:8} {rule.topic:22} {rule.title}")
         print(
-            f"{'':11} GDPR {', '.join(rule.gdpr)} · ISO {', '.join(rule.iso27001)} · "
+            f"{'':11} GDPR {', '.join(_mapped(rule, rule.gdpr))} · "
+            f"ISO {', '.join(_mapped(rule, rule.iso27001))} · "
             f"{', '.join(rule.applies_to)}"
         )
     manual = [c for c in library.controls.values() if c.manual]
@@ -206,15 +246,22 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--attestations", metavar="FILE", help="YAML attestations for manual ISO 27001 controls"
     )
     parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="opa",
+        help="embedded Rego engine: opa (default, OPA itself in-process) or regopy (a second "
+        "implementation, kept for differential tests)",
+    )
+    parser.add_argument(
         "--opa-url",
         metavar="URL",
-        help="evaluate on this OPA server instead of the embedded regopy",
+        help="evaluate on this OPA server instead of the embedded OPA",
     )
     parser.add_argument(
         "--policies", metavar="DIR", help="policy directory (default: the bundled policies/)"
     )
     parser.add_argument(
-        "--workers", type=int, default=None, help="regopy worker processes (default: one per core)"
+        "--workers", type=int, default=None, help="engine worker processes (default: one per core)"
     )
 
 
@@ -289,17 +336,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "facts":
             return _facts(args.sources, args.stack_config)
         if args.command == "plan":
-            return _run_audit(_collect_plan(args.stack, args.config_file), args)
+            return _run_audit(lambda: _collect_plan(args.stack, args.config_file), args)
         if args.command == "live":
             from .sources.live.options import collect_live
 
-            return _run_audit(collect_live(args)[0], args)
+            return _run_audit(lambda: collect_live(args)[0], args)
         if args.command == "drift":
             from .drift_command import run_drift
 
             library = load_library(Path(args.policies)) if args.policies else load_library()
             return run_drift(args, library, lambda: _engine(args))
-        return _run_audit(_collect_state(args.files, args.stack_config), args)
+        return _run_audit(lambda: _collect_state(args.files, args.stack_config), args)
     except EngineError as error:
         print(f"gdpr-audit: engine error: {error}", file=sys.stderr)
         return 3

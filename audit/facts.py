@@ -26,6 +26,8 @@ FACT_KINDS: tuple[str, ...] = (
     "turn_config",
     "meeting_type",
     "processor",
+    "stack",
+    "resource",
     "detective_controls",
 )
 

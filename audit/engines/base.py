@@ -8,7 +8,7 @@ an :class:`PackageError`; an engine never turns an error into an empty (passing)
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -46,6 +46,10 @@ BatchResult = dict[str, PackageResult | PackageError]
 
 class PolicyEngine(Protocol):
     name: str
+    """Shown in the summary and in report.json, with the engine's version."""
+    version: str
+    chunk_size: int
+    """Facts per batch this engine evaluates best (measured in bench/policy_eval.py)."""
 
     def load(self, modules: Sequence[tuple[str, str]]) -> dict[str, str]:
         """Compile ``(path, text)`` modules; returns path -> error for those that do not."""
@@ -53,7 +57,9 @@ class PolicyEngine(Protocol):
 
     def evaluate(
         self, batches: Sequence[Batch], context: Mapping[str, Any]
-    ) -> list[BatchResult]: ...
+    ) -> Iterable[BatchResult]:
+        """One result per batch, in order; may be produced while the caller consumes it."""
+        ...
 
     def close(self) -> None: ...
 

@@ -15,12 +15,21 @@ SCHEMA_VERSION = 1
 def document(report: Report) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "gdpr-audit", "version": report.tool_version, "engine": report.engine},
+        "tool": {
+            "name": "gdpr-audit",
+            "version": report.tool_version,
+            "engine": report.engine,
+            "engine_version": report.engine_version,
+        },
         "source": report.source,
         "generated_at": report.generated_at,
         "fail_on": report.fail_on,
         "exit_code": report.exit_code,
         "summary": summarize(report),
+        "coverage": {
+            "unassessed_types": list(report.unassessed_types),
+            "idle_rules": list(report.idle_rules),
+        },
         "findings": [f.to_json() for f in report.findings],
     }
 

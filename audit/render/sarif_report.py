@@ -44,6 +44,7 @@ def render(report: Report) -> bytes:
                 "security-severity": _SECURITY_SEVERITY[first[rid].severity],
                 "gdpr": list(first[rid].gdpr),
                 "iso27001": list(first[rid].iso27001),
+                "mapping": dict(first[rid].mapping),
             },
         }
         for rid in rule_ids
@@ -88,6 +89,10 @@ def render(report: Report) -> bytes:
                     }
                 },
                 "automationDetails": {"id": f"gdpr-audit/{report.source}"},
+                "properties": {
+                    "unassessedTypes": list(report.unassessed_types),
+                    "idleRules": list(report.idle_rules),
+                },
                 "results": results,
             }
         ],

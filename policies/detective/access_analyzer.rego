@@ -6,6 +6,7 @@
 #   topic: logging
 #   gdpr: ["Art. 32(1)(b)"]
 #   iso27001: ["A.5.15"]
+#   mapping: {"Art. 32(1)(b)": "partial", "A.5.15": "partial"}
 #   applies_to: ["detective_controls"]
 #   remediation: "Create an IAM Access Analyzer (account or organisation zone of trust) in every enabled region."
 package callvault.rules.access_analyzer

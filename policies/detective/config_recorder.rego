@@ -4,8 +4,9 @@
 #   id: CV-DET-003
 #   severity: medium
 #   topic: logging
-#   gdpr: ["Art. 5(2)", "Art. 32(1)(d)"]
+#   gdpr: ["Art. 5(2)", "Art. 32(1)(b)"]
 #   iso27001: ["A.8.9"]
+#   mapping: {"Art. 5(2)": "partial", "Art. 32(1)(b)": "partial", "A.8.9": "partial"}
 #   applies_to: ["detective_controls"]
 #   remediation: "Create an AWS Config configuration recorder with a delivery channel and start it in every enabled region."
 package callvault.rules.config_recorder

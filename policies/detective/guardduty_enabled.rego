@@ -4,8 +4,9 @@
 #   id: CV-DET-001
 #   severity: high
 #   topic: logging
-#   gdpr: ["Art. 32(1)(d)", "Art. 33"]
+#   gdpr: ["Art. 32(1)(b)", "Art. 33"]
 #   iso27001: ["A.8.16"]
+#   mapping: {"Art. 32(1)(b)": "partial", "Art. 33": "partial", "A.8.16": "partial"}
 #   applies_to: ["detective_controls"]
 #   remediation: "Enable GuardDuty (a detector with status ENABLED) in every enabled region, ideally organisation-wide from a delegated administrator."
 package callvault.rules.guardduty_enabled

@@ -4,8 +4,9 @@
 #   id: CV-DET-002
 #   severity: medium
 #   topic: logging
-#   gdpr: ["Art. 32(1)(d)"]
+#   gdpr: ["Art. 32(1)(b)"]
 #   iso27001: ["A.8.16"]
+#   mapping: {"Art. 32(1)(b)": "partial", "A.8.16": "partial"}
 #   applies_to: ["detective_controls"]
 #   remediation: "Enable Security Hub in every enabled region so findings are aggregated and reviewed."
 package callvault.rules.securityhub_enabled

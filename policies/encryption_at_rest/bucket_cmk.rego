@@ -6,6 +6,7 @@
 #   topic: encryption-at-rest
 #   gdpr: ["Art. 32(1)(a)", "Art. 5(1)(f)"]
 #   iso27001: ["A.8.24"]
+#   mapping: {"Art. 32(1)(a)": "partial", "Art. 5(1)(f)": "partial", "A.8.24": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Add a BucketServerSideEncryptionConfiguration with sseAlgorithm `aws:kms` and the ARN of a customer-managed key."
 package callvault.rules.bucket_cmk
@@ -43,6 +44,7 @@ aws_managed_alias(key_id) if contains(key_id, ":alias/aws/")
 # so AES256 is the strongest setting an access-log target bucket can have.
 access_log_target_with_sse_s3(f) if {
 	f.purpose == "access-logs"
+	not f.holds_recordings == true # a recording bucket tagged access-logs gets no exemption
 	f.encryption.algorithm == "AES256"
 }
 

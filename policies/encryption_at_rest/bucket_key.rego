@@ -6,6 +6,7 @@
 #   topic: encryption-at-rest
 #   gdpr: ["Art. 32(1)(a)"]
 #   iso27001: ["A.8.24"]
+#   mapping: {"Art. 32(1)(a)": "partial", "A.8.24": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Set `bucketKeyEnabled: true` on the bucket's encryption rule."
 package callvault.rules.bucket_key
@@ -18,6 +19,13 @@ applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "bucket"
 	f.encryption.algorithm == "aws:kms"
+}
+
+# Fail closed: whether the bucket uses SSE-KMS is itself unknown before deploy.
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "bucket"
+	"encryption" in object.get(f, "unknown", [])
 }
 
 deny contains {"ref": f.ref, "msg": sprintf("Bucket %s uses SSE-KMS without a bucket key", [f.id])} if {

@@ -6,6 +6,7 @@
 #   topic: encryption-at-rest
 #   gdpr: ["Art. 32(1)(a)"]
 #   iso27001: ["A.8.24", "A.8.12"]
+#   mapping: {"Art. 32(1)(a)": "partial", "A.8.24": "partial", "A.8.12": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Add a bucket-policy statement denying s3:PutObject when s3:x-amz-server-side-encryption is not aws:kms."
 package callvault.rules.deny_unencrypted_puts
@@ -17,13 +18,13 @@ import data.callvault.lib
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "bucket"
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 }
 
 deny contains {"ref": f.ref, "msg": sprintf("Recording bucket %s accepts uploads without SSE-KMS", [f.id])} if {
 	some f in input.facts
 	f.kind == "bucket"
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 	not f.policy.denies_unencrypted_puts == true
 }
 

@@ -6,6 +6,7 @@
 #   topic: encryption-at-rest
 #   gdpr: ["Art. 32(1)(a)"]
 #   iso27001: ["A.8.24", "A.8.15"]
+#   mapping: {"Art. 32(1)(a)": "partial", "A.8.24": "partial", "A.8.15": "partial"}
 #   applies_to: ["log_group"]
 #   remediation: "Set `kmsKeyId` on the log group to the platform key."
 package callvault.rules.log_group_kms
@@ -22,7 +23,7 @@ applicable contains f.ref if {
 deny contains {"ref": f.ref, "msg": sprintf("Log group %s is not KMS-encrypted", [f.id])} if {
 	some f in input.facts
 	f.kind == "log_group"
-	not is_string(f.kms_key_id)
+	not is_string(object.get(f, "kms_key_id", null))
 }
 
 # Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.

@@ -6,6 +6,7 @@
 #   topic: network
 #   gdpr: ["Art. 32(1)(b)"]
 #   iso27001: ["A.8.20", "A.8.22"]
+#   mapping: {"Art. 32(1)(b)": "partial", "A.8.20": "partial", "A.8.22": "partial"}
 #   applies_to: ["security_group"]
 #   remediation: "Remove 0.0.0.0/0 and ::/0 ingress on ports 22 and 3389; use SSM Session Manager."
 package callvault.rules.no_admin_ports_from_world
@@ -32,7 +33,7 @@ deny contains {"ref": f.ref, "msg": sprintf("Security group %s opens port %d to 
 deny contains {"ref": f.ref, "msg": sprintf("Security group %s: ingress rules unknown", [f.id])} if {
 	some f in input.facts
 	f.kind == "security_group"
-	not is_array(f.ingress)
+	not is_array(object.get(f, "ingress", null))
 }
 
 # Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.

@@ -6,6 +6,7 @@
 #   topic: network
 #   gdpr: ["Art. 32(1)(b)"]
 #   iso27001: ["A.8.20", "A.8.21"]
+#   mapping: {"Art. 32(1)(b)": "partial", "A.8.20": "partial", "A.8.21": "partial"}
 #   applies_to: ["security_group"]
 #   remediation: "Allow only 3478/udp+tcp, 5349/tcp and the relay UDP range from the internet."
 package callvault.rules.turn_ports_only
@@ -53,7 +54,7 @@ deny contains {"ref": f.ref, "msg": sprintf("Security group %s: ingress rules un
 	some f in input.facts
 	f.kind == "security_group"
 	f.purpose == "media-relay"
-	not is_array(f.ingress)
+	not is_array(object.get(f, "ingress", null))
 }
 
 # Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.

@@ -6,6 +6,7 @@
 #   topic: processors
 #   gdpr: ["Art. 5(1)(b)"]
 #   iso27001: ["A.5.12", "A.5.9"]
+#   mapping: {"Art. 5(1)(b)": "partial", "A.5.12": "partial", "A.5.9": "partial"}
 #   applies_to: ["bucket", "kms_key"]
 #   remediation: "Tag recording resources with `meeting-type` (a declared meeting type, or `all`)."
 package callvault.rules.meeting_type_tag
@@ -17,13 +18,13 @@ import data.callvault.lib
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind in {"bucket", "kms_key"}
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 }
 
 deny contains {"ref": f.ref, "msg": sprintf("%s %s holds recordings but its meeting-type tag is %v", [f.kind, f.id, object.get(f, ["tags", "meeting-type"], null)])} if {
 	some f in input.facts
 	f.kind in {"bucket", "kms_key"}
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 	not known_meeting_type(object.get(f, ["tags", "meeting-type"], null))
 }
 

@@ -6,6 +6,7 @@
 #   topic: residency
 #   gdpr: ["Art. 44", "Art. 28(3)(a)"]
 #   iso27001: ["A.5.14", "A.5.31"]
+#   mapping: {"Art. 44": "partial", "Art. 28(3)(a)": "partial", "A.5.14": "partial", "A.5.31": "partial"}
 #   applies_to: ["bucket", "kms_key", "trail", "security_group", "instance", "launch_template", "log_group", "vpc", "turn_config"]
 #   remediation: "Declare the resource in one of the stack's allowed EU regions (set `region` explicitly on every resource)."
 package callvault.rules.region_allowed
@@ -31,6 +32,6 @@ deny contains {"ref": f.ref, "msg": msg} if {
 deny contains {"ref": f.ref, "msg": msg} if {
 	some f in input.facts
 	f.kind in lib.regional_kinds
-	not is_string(f.region)
+	not is_string(object.get(f, "region", null))
 	msg := sprintf("%s %s has no known region; residency cannot be shown", [f.kind, f.id])
 }

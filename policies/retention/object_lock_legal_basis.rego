@@ -6,6 +6,7 @@
 #   topic: retention
 #   gdpr: ["Art. 17(3)(b)", "Art. 5(1)(e)"]
 #   iso27001: ["A.8.10", "A.5.33"]
+#   mapping: {"Art. 17(3)(b)": "partial", "Art. 5(1)(e)": "partial", "A.8.10": "partial", "A.5.33": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Disable object lock, or keep only legal-obligation meeting types in the locked bucket."
 package callvault.rules.object_lock_legal_basis
@@ -17,13 +18,13 @@ import data.callvault.lib
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "bucket"
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 }
 
 deny contains {"ref": f.ref, "msg": msg} if {
 	some f in input.facts
 	f.kind == "bucket"
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 	f.object_lock == true
 	some name in lib.stored_meeting_types(f)
 	input.context.meeting_types[name].legal_basis != "legal-obligation"
@@ -35,7 +36,7 @@ deny contains {"ref": f.ref, "msg": msg} if {
 deny contains {"ref": f.ref, "msg": sprintf("Bucket %s locks objects, but which meeting types it holds is unknown", [f.id])} if {
 	some f in input.facts
 	f.kind == "bucket"
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 	f.object_lock == true
 	not known_meeting_types(f)
 }
@@ -49,8 +50,8 @@ known_meeting_types(f) if {
 deny contains {"ref": f.ref, "msg": sprintf("Bucket %s: object-lock setting unknown", [f.id])} if {
 	some f in input.facts
 	f.kind == "bucket"
-	f.purpose == "call-recording"
-	not is_boolean(f.object_lock)
+	lib.holds_recordings(f)
+	not is_boolean(object.get(f, "object_lock", null))
 }
 
 # Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.

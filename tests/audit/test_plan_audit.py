@@ -15,6 +15,7 @@ from audit.context import context_from_stack, stack_facts
 from audit.evaluate import evaluate
 from audit.facts import Facts
 from audit.pulumi_facts import PulumiResource, facts_from_pulumi_resources
+from audit.stack_controls import complete_facts
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +61,23 @@ def test_reports_are_well_formed(dev_reports) -> None:
     assert "# GDPR audit report" in (out / "report.md").read_text()
 
 
+def test_reports_show_how_much_of_each_provision_a_rule_covers(dev_reports) -> None:
+    _, out = dev_reports
+    report = json.loads((out / "report.json").read_text())
+    for finding in report["findings"]:
+        if finding["rule_id"].startswith("CV-"):
+            ids = {*finding["gdpr"], *finding["iso27001"]}
+            assert set(finding["mapping"]) == ids, finding
+            assert set(finding["mapping"].values()) <= {"full", "partial"}, finding
+    assert "Art. 32(1)(a) (partial)" in (out / "report.html").read_text()
+    markdown = (out / "report.md").read_text()
+    assert "## Rules and what they cover" in markdown
+    assert "| CV-EAR-001 | Art. 32(1)(a) (partial)" in markdown
+    sarif = json.loads((out / "report.sarif").read_text())
+    rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert all(r["properties"]["mapping"] for r in rules if r["id"].startswith("CV-"))
+
+
 def _mutated_facts(dev_config, dev_resources) -> Facts:
     resources = []
     for declared in dev_resources:
@@ -80,7 +98,7 @@ def _mutated_facts(dev_config, dev_resources) -> Facts:
             )
         )
     facts = facts_from_pulumi_resources(resources) + stack_facts(dev_config, "Pulumi.dev.yaml")
-    return Facts("mutated dev plan", context_from_stack(dev_config), tuple(facts))
+    return complete_facts(Facts("mutated dev plan", context_from_stack(dev_config), tuple(facts)))
 
 
 def test_mutated_plan_fails_the_right_rules_on_the_right_resources(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ...context import context_from_stack, default_context, read_stack_config, stack_facts
 from ...facts import Facts
+from ...stack_controls import complete_facts
 from .client import Boto3ClientFactory
 from .facts import facts_from_live
 from .scan import scan, tty_progress
@@ -69,8 +70,9 @@ def collect_live(
     )
     path = stack_config if stack_config is not None else getattr(args, "stack_config", None)
     if path is None:
-        return facts_from_live(snapshot, default_context()), snapshot
+        return complete_facts(facts_from_live(snapshot, default_context())), snapshot
     config = read_stack_config(path)
     facts = facts_from_live(snapshot, context_from_stack(config))
     extra = stack_facts(config, Path(path).name)
-    return Facts(facts.source_description, facts.context, (*facts.facts, *extra)), snapshot
+    merged = Facts(facts.source_description, facts.context, (*facts.facts, *extra))
+    return complete_facts(merged), snapshot
