@@ -4,13 +4,12 @@ account id, and an assumed role acts in the role's account."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 
 import pytest
 
 from tests.servers import RunningMotoServer
 
-from .dev_account import Account
+from .dev_account import Account, build_dev_account
 
 _ACCOUNTS = itertools.count(210000000001)
 
@@ -31,6 +30,13 @@ def new_account(server: RunningMotoServer) -> Account:
     return Account(session, server.endpoint_url, account_id, server.region)
 
 
-@pytest.fixture
-def account(moto_server: RunningMotoServer) -> Iterator[Account]:
-    yield new_account(moto_server)
+REGIONS = ("eu-central-1", "us-east-1")
+
+
+@pytest.fixture(scope="session")
+def dev_account(moto_server: RunningMotoServer) -> Account:
+    """The dev plan built once per session (bucket names are global, as in AWS), in an account
+    hardened in :data:`REGIONS`. Tests that change it say so."""
+    account = new_account(moto_server)
+    build_dev_account(account, REGIONS)
+    return account

@@ -17,8 +17,7 @@ import pytest
 from audit.sources.live import Boto3ClientFactory, scan
 from tests.servers import RunningMotoServer, running_moto_server
 
-from .conftest import new_account
-from .dev_account import build_dev_account
+from .dev_account import Account
 
 pytestmark = pytest.mark.integration
 
@@ -123,10 +122,9 @@ def test_kms_denied_errors_name_the_permission_and_the_scan_goes_on(
 
 
 def test_collectors_call_nothing_outside_the_read_only_policy(
-    moto_server: RunningMotoServer,
+    moto_server: RunningMotoServer, dev_account: Account
 ) -> None:
-    account = new_account(moto_server)
-    build_dev_account(account, ("eu-central-1",))
+    account = dev_account
     factory = Boto3ClientFactory(
         endpoint_url=moto_server.endpoint_url,
         role_arn=f"arn:aws:iam::{account.account_id}:role/gdpr-audit",

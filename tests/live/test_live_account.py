@@ -15,12 +15,10 @@ import pytest
 from audit.cli import main
 from tests.servers import RunningMotoServer
 
-from .conftest import new_account
-from .dev_account import Account, build_dev_account
+from .conftest import REGIONS
+from .dev_account import Account
 
 pytestmark = pytest.mark.integration
-
-REGIONS = ("eu-central-1", "us-east-1")
 
 
 @dataclass
@@ -116,10 +114,9 @@ def _misconfigure(account: Account) -> None:
 
 @pytest.fixture(scope="module")
 def scans(
-    moto_server: RunningMotoServer, tmp_path_factory: pytest.TempPathFactory
+    moto_server: RunningMotoServer, dev_account: Account, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Scans]:
-    account = new_account(moto_server)
-    build_dev_account(account, REGIONS)
+    account = dev_account  # misconfigured below, for the rest of the session
     out = tmp_path_factory.mktemp("live")
     clean, clean_code = _live(moto_server, account, out / "clean")
     clean_drift, clean_drift_code = _drift(moto_server, account, out / "clean-drift")
