@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
-
-from infra.config import load_stack_file
-from infra.synth import synthesize
 
 PLAN_ACCOUNT = "123456789012"
 
@@ -44,11 +44,29 @@ def _tags(
     return [{key: k, value: v} for k, v in (inputs.get("tags") or {}).items()]
 
 
-def declared(stack: str = "dev") -> list[Any]:
-    from audit.sources.plan import find_stack_file
+@dataclass(frozen=True)
+class Declared:
+    type: str
+    id: str
+    name: str
+    inputs: dict[str, Any]
 
-    path = find_stack_file(stack)
-    return [r for r in synthesize(load_stack_file(path, stack)) if r.custom]
+
+def declared(stack: str = "dev") -> list[Declared]:
+    """What ``python -m infra.synth --stack dev`` prints (run apart: Pulumi's mocks want an
+    event loop of their own)."""
+    printed = subprocess.run(
+        [sys.executable, "-m", "infra.synth", "--stack", stack],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    ).stdout
+    return [
+        Declared(r["type"], str(r["id"]), r["name"], r.get("inputs") or {})
+        for r in json.loads(printed)
+        if r.get("custom")
+    ]
 
 
 def _by_type(resources: list[Any], type_: str) -> list[Any]:
