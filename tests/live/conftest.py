@@ -40,3 +40,12 @@ def dev_account(moto_server: RunningMotoServer) -> Account:
     account = new_account(moto_server)
     build_dev_account(account, REGIONS)
     return account
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _event_loop_for_pulumi_mocks() -> None:
+    """``gdpr-audit drift`` synthesizes the plan in process; Pulumi's mocks need a current
+    event loop, which an earlier async test in the session may have closed and unset."""
+    import asyncio
+
+    asyncio.set_event_loop(asyncio.new_event_loop())
