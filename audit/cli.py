@@ -2,6 +2,8 @@
 
     gdpr-audit plan [--stack dev]            the Pulumi program of infra/ under mocks
     gdpr-audit state FILE...                 pulumi stack export / pulumi preview --json files
+    gdpr-audit live [--regions ...]          a boto3 scan of the AWS account (read-only)
+    gdpr-audit drift --stack dev             the plan of a stack against the live account
     gdpr-audit facts SOURCE...               print the normalized facts (plan[:STACK] or FILE)
     gdpr-audit controls [--json]             the rule catalogue and the ISO 27001 controls
 
@@ -263,6 +265,23 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _live_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from .sources.live.options import add_live_options
+
+    live = commands.add_parser(
+        "live", help="audit the live AWS account (every enabled region, read-only calls)"
+    )
+    add_live_options(live)
+    _common(live)
+    drift = commands.add_parser(
+        "drift", help="compare a stack's plan with the live account, resource by resource"
+    )
+    drift.add_argument("--stack", default="dev", help="stack name (default: dev)")
+    drift.add_argument("--config-file", metavar="PATH", help="stack config file")
+    add_live_options(drift, stack_config=False)
+    _common(drift)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gdpr-audit",
@@ -292,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="Pulumi.<stack>.yaml giving allowed regions, meeting types and processors",
     )
     _common(state)
+    _live_parsers(commands)
     facts = commands.add_parser(
         "facts", help="print the normalized facts of one or more sources as JSON"
     )
@@ -317,6 +337,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _facts(args.sources, args.stack_config)
         if args.command == "plan":
             return _run_audit(lambda: _collect_plan(args.stack, args.config_file), args)
+        if args.command == "live":
+            from .sources.live.options import collect_live
+
+            return _run_audit(lambda: collect_live(args)[0], args)
+        if args.command == "drift":
+            from .drift_command import run_drift
+
+            library = load_library(Path(args.policies)) if args.policies else load_library()
+            return run_drift(args, library, lambda: _engine(args))
         return _run_audit(lambda: _collect_state(args.files, args.stack_config), args)
     except EngineError as error:
         print(f"gdpr-audit: engine error: {error}", file=sys.stderr)

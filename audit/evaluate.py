@@ -75,6 +75,16 @@ def _finding(rule: Rule, fact: Fact | None, status: str, message: str) -> Findin
     )
 
 
+def _unknown_reasons(fact: Fact, message: str) -> str:
+    """Why the properties a message names are unknown, where the source says (a live scan's
+    refused call and the IAM permission it needed)."""
+    reasons = fact.properties.get("unknown_reasons") or {}
+    named = sorted((p, why) for p, why in reasons.items() if f"{p} is unknown" in message)
+    if not named:
+        return ""
+    return " (" + "; ".join(f"{p}: {why}" for p, why in named) + ")"
+
+
 def _batches(
     refs: list[tuple[str, Fact]], rules: Sequence[Rule], chunk_size: int
 ) -> list[tuple[Batch, list[tuple[str, Fact]]]]:
@@ -112,8 +122,21 @@ def _rule_findings(rule: Rule, result: BatchResult, chunk: list[tuple[str, Fact]
         if messages:
             # A denial that rests on an unknown value is an error: the rule cannot decide.
             undecided = any(m.startswith(UNDECIDED_PREFIX) for m in messages)
+            message = "; ".join(messages)
+            if undecided:
+                message += _unknown_reasons(fact, message)
+            findings.append(_finding(rule, fact, "error" if undecided else "fail", message))
+        elif ref in outcome.applicable and fact.properties.get("unlisted"):
+            # A live listing AWS refused: nothing about these resources is known.
+            why = sorted(set((fact.properties.get("unknown_reasons") or {}).values()))
             findings.append(
-                _finding(rule, fact, "error" if undecided else "fail", "; ".join(messages))
+                _finding(
+                    rule,
+                    fact,
+                    "error",
+                    f"Cannot be evaluated: the {fact.kind} resources here could not be listed "
+                    f"({'; '.join(why)})",
+                )
             )
         elif ref in outcome.applicable:
             findings.append(

@@ -28,6 +28,7 @@ FACT_KINDS: tuple[str, ...] = (
     "processor",
     "stack",
     "resource",
+    "detective_controls",
 )
 
 

@@ -156,8 +156,11 @@ class RunningMotoServer:
 
 
 @contextmanager
-def running_moto_server(region: str = "eu-central-1") -> Iterator[RunningMotoServer]:
-    """moto's standalone server (PyPI ``moto[server]``) on a free loopback port."""
+def running_moto_server(
+    region: str = "eu-central-1", env: dict[str, str] | None = None
+) -> Iterator[RunningMotoServer]:
+    """moto's standalone server (PyPI ``moto[server]``) on a free loopback port; ``env`` adds
+    moto settings (e.g. ``INITIAL_NO_AUTH_ACTION_COUNT`` to enforce IAM)."""
     import os
     import sys
     import urllib.request
@@ -170,6 +173,7 @@ def running_moto_server(region: str = "eu-central-1") -> Iterator[RunningMotoSer
         [str(binary), "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
     )
     endpoint = f"http://127.0.0.1:{port}"
     for name, value in (
