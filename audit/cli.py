@@ -4,6 +4,9 @@
     gdpr-audit state FILE...                 pulumi stack export / pulumi preview --json files
     gdpr-audit facts SOURCE...               print the normalized facts (plan[:STACK] or FILE)
     gdpr-audit controls [--json]             the rule catalogue and the ISO 27001 controls
+    gdpr-audit evidence [--runtime] --out DIR  the Gherkin suite and a signed evidence bundle
+    gdpr-audit verify DIR [--public-key FILE]  check an evidence bundle
+    gdpr-audit keygen FILE                   an Ed25519 key for signing evidence
 
 Exit codes: 0 nothing failing at or above --fail-on; 1 failing findings; 2 bad usage or
 unreadable input; 3 the policy engine could not evaluate (error findings).
@@ -24,6 +27,7 @@ from .context import context_from_stack, read_stack_config, stack_facts
 from .engines.base import PolicyEngine
 from .errors import AuditError, EngineError
 from .evaluate import evaluate
+from .evidence import commands as evidence_commands
 from .exceptions_files import load_attestations, load_waivers
 from .facts import AuditContext, Fact, Facts
 from .findings import Finding, Report, summarize
@@ -257,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     controls.add_argument("--json", action="store_true", help="machine-readable catalogue")
     controls.add_argument("--policies", metavar="DIR")
+    evidence_commands.add_commands(commands, _common)
     return parser
 
 
@@ -266,6 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "controls":
             library = load_library(Path(args.policies)) if args.policies else load_library()
             return _controls(library, args.json)
+        if args.command in evidence_commands.COMMANDS:
+            return evidence_commands.run_command(args)
         if args.command == "facts":
             return _facts(args.sources, args.stack_config)
         if args.command == "plan":
