@@ -1,0 +1,17 @@
+@gdpr_art32_1_b @iso27001_a_8_20
+Feature: The network exposes only what a call needs
+  Only the TURN ports face the internet and no one can open a shell from the internet. Recordings survive an overwrite.
+
+  @iso27001_a_8_22
+  Scenario: Nothing but TURN is reachable from the internet
+    Given the audited infrastructure of the stack
+    When it is checked that "Security groups should not open SSH or RDP to the internet"
+    And it is checked that "Security groups should not accept all traffic from the internet"
+    And it is checked that "TURN security groups should open only TURN ports to the internet"
+    Then every resource it applies to complies
+
+  @gdpr_art32_1_c @iso27001_a_8_13
+  Scenario: Recordings survive an accidental overwrite or deletion
+    Given the audited infrastructure of the stack
+    When it is checked that "Buckets should have versioning on"
+    Then every resource it applies to complies
