@@ -49,6 +49,9 @@ class AuditRun:
             raise LookupError(f"no findings for a rule titled {title!r}; known: {titles}")
         return found
 
+    def prefixes(self) -> dict[str, str]:
+        return {mt.name: mt.prefix for mt in self.stack.meeting_types}
+
     def meeting_type(self, name: str) -> MeetingType:
         for meeting_type in self.stack.meeting_types:
             if meeting_type.name == name:

@@ -4,11 +4,10 @@ exist fails collection under ``--strict-markers``."""
 
 from __future__ import annotations
 
-import re
-
 import yaml
 
 from audit.catalogue import POLICY_ROOT
+from audit.evidence.naming import gdpr_marker, iso_marker
 
 __all__ = ["SUITE_MARKERS", "gdpr_marker", "iso_marker", "marker_lines"]
 
@@ -23,17 +22,6 @@ SUITE_MARKERS = {
     "per_forbidden_meeting_type": "one test per meeting type that must never record",
     "per_audio_meeting_type": "one test per audio-only meeting type that may record",
 }
-
-
-def gdpr_marker(provision: str) -> str:
-    """``Art. 5(1)(e)`` -> ``gdpr_art5_1_e``."""
-    parts = re.findall(r"[0-9]+|[a-z]+", provision.lower().replace("art.", ""))
-    return "gdpr_art" + "_".join(parts)
-
-
-def iso_marker(control: str) -> str:
-    """``A.8.10`` -> ``iso27001_a_8_10``."""
-    return "iso27001_" + control.lower().replace(".", "_")
 
 
 def marker_lines() -> list[str]:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from pytest_bdd import given, parsers, then, when
 
+from audit.evidence.scoping import relevant_to_meeting_type
 from features.audit_run import AuditRun
 from infra.config import MeetingType
 
@@ -20,13 +21,6 @@ def _problems(findings: list[dict[str, Any]]) -> list[str]:
         for f in findings
         if f["status"] in ("fail", "error")
     ]
-
-
-def _names_other_meeting_type(finding: dict[str, Any], audit: AuditRun, name: str) -> bool:
-    others = [mt for mt in audit.stack.meeting_types if mt.name != name]
-    return any(mt.prefix in finding["message"] for mt in others) and (
-        audit.meeting_type(name).prefix not in finding["message"]
-    )
 
 
 @given("the audited infrastructure of the stack", target_fixture="audit")
@@ -63,10 +57,7 @@ def meeting_type_complies(
     audit: AuditRun, judged: list[dict[str, Any]], meeting_type: MeetingType
 ) -> None:
     relevant = [
-        f
-        for f in judged
-        if (f["resource"]["kind"] != "meeting_type" or f["resource"]["id"] == meeting_type.name)
-        and not _names_other_meeting_type(f, audit, meeting_type.name)
+        f for f in judged if relevant_to_meeting_type(f, meeting_type.name, audit.prefixes())
     ]
     problems = _problems(relevant)
     assert not problems, "\n".join(problems)
