@@ -64,6 +64,19 @@ def meeting_type_complies(
     assert relevant, f"no finding covers meeting type {meeting_type.name}"
 
 
+@then("no finding about its recordings fails")
+def no_failure_about_its_recordings(
+    audit: AuditRun, judged: list[dict[str, Any]], meeting_type: MeetingType
+) -> None:
+    """The positive evidence comes from the step that reads the observed lifecycle rules."""
+    assert judged, "no rule was applied"
+    relevant = [
+        f for f in judged if relevant_to_meeting_type(f, meeting_type.name, audit.prefixes())
+    ]
+    problems = _problems(relevant)
+    assert not problems, "\n".join(problems)
+
+
 @then("the recording bucket deletes its recordings when its retention ends")
 def bucket_expires_within_retention(audit: AuditRun, meeting_type: MeetingType) -> None:
     buckets = [
