@@ -1,8 +1,9 @@
 """The rule catalogue, parsed from the ``# METADATA`` blocks of the .rego files, and the
 framework data (GDPR provisions, ISO 27001:2022 Annex A controls) in policies/frameworks/.
 
-regopy cannot read METADATA (``rego.metadata.rule()`` is undefined there), so Python reads the
-same OPA-standard comment block a real OPA would.
+Python reads the same OPA-standard comment block that OPA reads (``rego.metadata.chain()``);
+tests/audit/test_catalogue.py checks that both views agree. ``*_test.rego`` files are Rego
+unit tests, not rules.
 """
 
 from __future__ import annotations
@@ -200,6 +201,8 @@ def load_library(root: Path = POLICY_ROOT) -> Library:
     rules: list[Rule] = []
     helpers: list[tuple[str, str]] = []
     for file in sorted(root.rglob("*.rego")):
+        if file.name.endswith("_test.rego"):  # Rego unit tests (tests/audit/test_rego_unit.py)
+            continue
         relative = file.relative_to(root).as_posix()
         text = file.read_text(encoding="utf-8")
         if relative.startswith("lib/"):

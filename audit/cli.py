@@ -104,6 +104,7 @@ def _run_audit(facts: Facts, args: argparse.Namespace) -> int:
         .isoformat()
         .replace("+00:00", "Z"),
         engine=engine.name,
+        engine_version=engine.version,
         findings=evaluation.findings,
         rules_evaluated=evaluation.rules_evaluated,
         fail_on=args.fail_on,
@@ -124,7 +125,10 @@ def _print_summary(report: Report, out: str | None) -> None:
     summary = summarize(report)
     counts = ", ".join(f"{n} {s}" for s, n in summary["by_status"].items())
     print(f"gdpr-audit {report.tool_version}: {report.source}")
-    print(f"{summary['rules_evaluated']} rules, {summary['total']} findings: {counts}")
+    print(
+        f"{summary['rules_evaluated']} rules, {summary['total']} findings: {counts} "
+        f"[engine: {report.engine}]"
+    )
     for f in report.findings:
         if f.status in ("fail", "error"):
             print(
@@ -135,14 +139,21 @@ def _print_summary(report: Report, out: str | None) -> None:
         print(f"reports: {', '.join(str(Path(out) / n) for n in REPORTERS)}")
 
 
+ENGINES = ("opa", "regopy")
+
+
 def _engine(args: argparse.Namespace) -> PolicyEngine:
     if args.opa_url:
         from .engines.opa_server import OpaServerEngine
 
         return OpaServerEngine(args.opa_url)
-    from .engines.regopy_engine import RegopyEngine
+    if args.engine == "regopy":
+        from .engines.regopy_engine import RegopyEngine
 
-    return RegopyEngine(workers=args.workers)
+        return RegopyEngine(workers=args.workers)
+    from .engines.opa_embedded import OpaEmbeddedEngine
+
+    return OpaEmbeddedEngine(workers=args.workers)
 
 
 def _controls(library: Library, as_json: bool) -> int:
@@ -208,15 +219,22 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--attestations", metavar="FILE", help="YAML attestations for manual ISO 27001 controls"
     )
     parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="opa",
+        help="embedded Rego engine: opa (default, OPA itself in-process) or regopy (a second "
+        "implementation, kept for differential tests)",
+    )
+    parser.add_argument(
         "--opa-url",
         metavar="URL",
-        help="evaluate on this OPA server instead of the embedded regopy",
+        help="evaluate on this OPA server instead of the embedded OPA",
     )
     parser.add_argument(
         "--policies", metavar="DIR", help="policy directory (default: the bundled policies/)"
     )
     parser.add_argument(
-        "--workers", type=int, default=None, help="regopy worker processes (default: one per core)"
+        "--workers", type=int, default=None, help="engine worker processes (default: one per core)"
     )
 
 

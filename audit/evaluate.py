@@ -15,10 +15,7 @@ from .exceptions_files import Attestation, Waiver
 from .facts import Fact, Facts
 from .findings import Finding
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "Evaluation", "evaluate"]
-
-DEFAULT_CHUNK_SIZE = 50
-"""Facts per query: regopy's set building is super-linear, ~50 measured best (bench/)."""
+__all__ = ["Evaluation", "evaluate"]
 
 
 @dataclass(frozen=True)
@@ -188,11 +185,12 @@ def evaluate(
     waivers: Sequence[Waiver] = (),
     attestations: Sequence[Attestation] = (),
     today: dt.date | None = None,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     only_rules: Sequence[str] | None = None,
 ) -> Evaluation:
-    """Evaluate every rule of ``library`` (or only the ids in ``only_rules``) on ``facts``."""
+    """Evaluate every rule of ``library`` (or only the ids in ``only_rules``) on ``facts``,
+    in batches of ``chunk_size`` facts (default: the engine's own)."""
     today = today or dt.datetime.now(dt.UTC).date()
     broken = engine.load(
         [*library.helper_modules, *[(rule.path, rule.text) for rule in library.rules]]
@@ -208,7 +206,7 @@ def evaluate(
             findings += [_finding(rule, f, "error", reason) for f in targets] or [
                 _finding(rule, None, "error", reason)
             ]
-    planned = _batches(refs, working, chunk_size)
+    planned = _batches(refs, working, chunk_size or engine.chunk_size)
     context = facts.context.to_json()
     results: list[BatchResult] = []
     group_size = max(1, len(planned) // 5)  # five progress reports, each a parallel map

@@ -58,12 +58,14 @@ class Report:
     generated_at: str
     """RFC 3339 UTC timestamp."""
     engine: str
+    """The engine and its version, e.g. ``opa 1.20.2 (embedded, ...)``."""
     findings: tuple[Finding, ...]
     rules_evaluated: int
     fail_on: str
     exit_code: int
     gdpr_titles: dict[str, str] = field(default_factory=dict)
     iso_titles: dict[str, str] = field(default_factory=dict)
+    engine_version: str = ""
 
 
 def _by(findings: tuple[Finding, ...], key: str) -> dict[str, dict[str, int]]:

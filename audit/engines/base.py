@@ -46,6 +46,10 @@ BatchResult = dict[str, PackageResult | PackageError]
 
 class PolicyEngine(Protocol):
     name: str
+    """Shown in the summary and in report.json, with the engine's version."""
+    version: str
+    chunk_size: int
+    """Facts per batch this engine evaluates best (measured in bench/policy_eval.py)."""
 
     def load(self, modules: Sequence[tuple[str, str]]) -> dict[str, str]:
         """Compile ``(path, text)`` modules; returns path -> error for those that do not."""

@@ -15,7 +15,12 @@ SCHEMA_VERSION = 1
 def document(report: Report) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "gdpr-audit", "version": report.tool_version, "engine": report.engine},
+        "tool": {
+            "name": "gdpr-audit",
+            "version": report.tool_version,
+            "engine": report.engine,
+            "engine_version": report.engine_version,
+        },
         "source": report.source,
         "generated_at": report.generated_at,
         "fail_on": report.fail_on,

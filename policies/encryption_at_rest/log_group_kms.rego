@@ -20,5 +20,5 @@ applicable contains f.ref if {
 deny contains {"ref": f.ref, "msg": sprintf("Log group %s is not KMS-encrypted", [f.id])} if {
 	some f in input.facts
 	f.kind == "log_group"
-	not is_string(f.kms_key_id)
+	not is_string(object.get(f, "kms_key_id", null))
 }

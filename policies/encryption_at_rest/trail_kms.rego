@@ -20,5 +20,5 @@ applicable contains f.ref if {
 deny contains {"ref": f.ref, "msg": sprintf("Trail %s delivers logs without SSE-KMS", [f.id])} if {
 	some f in input.facts
 	f.kind == "trail"
-	not is_string(f.kms_key_id)
+	not is_string(object.get(f, "kms_key_id", null))
 }

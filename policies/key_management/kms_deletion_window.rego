@@ -20,5 +20,5 @@ applicable contains f.ref if {
 deny contains {"ref": f.ref, "msg": sprintf("KMS key %s has a deletion window of %v days", [f.id, object.get(f, "deletion_window_days", null)])} if {
 	some f in input.facts
 	f.kind == "kms_key"
-	not f.deletion_window_days >= 7
+	not object.get(f, "deletion_window_days", null) >= 7
 }

@@ -22,5 +22,5 @@ deny contains {"ref": f.ref, "msg": sprintf("Meeting type %s relies on consent b
 	some f in input.facts
 	f.kind == "meeting_type"
 	f.legal_basis == "consent"
-	not f.recording in {"optional", "forbidden"}
+	not object.get(f, "recording", null) in {"optional", "forbidden"}
 }

@@ -32,5 +32,5 @@ deny contains {"ref": f.ref, "msg": sprintf("Security group %s opens port %d to 
 deny contains {"ref": f.ref, "msg": sprintf("Security group %s: ingress rules unknown", [f.id])} if {
 	some f in input.facts
 	f.kind == "security_group"
-	not is_array(f.ingress)
+	not is_array(object.get(f, "ingress", null))
 }

@@ -51,5 +51,5 @@ deny contains {"ref": f.ref, "msg": sprintf("Security group %s: ingress rules un
 	some f in input.facts
 	f.kind == "security_group"
 	f.purpose == "media-relay"
-	not is_array(f.ingress)
+	not is_array(object.get(f, "ingress", null))
 }

@@ -31,6 +31,6 @@ deny contains {"ref": f.ref, "msg": msg} if {
 deny contains {"ref": f.ref, "msg": msg} if {
 	some f in input.facts
 	f.kind in lib.regional_kinds
-	not is_string(f.region)
+	not is_string(object.get(f, "region", null))
 	msg := sprintf("%s %s has no known region; residency cannot be shown", [f.kind, f.id])
 }

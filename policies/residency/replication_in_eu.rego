@@ -21,12 +21,12 @@ deny contains {"ref": f.ref, "msg": msg} if {
 	some f in input.facts
 	f.kind == "bucket"
 	some r in f.replication
-	not r.destination_region in input.context.allowed_regions
+	not object.get(r, "destination_region", null) in input.context.allowed_regions
 	msg := sprintf("Bucket %s replicates to %s in region %v, outside the allowed regions", [f.id, r.destination_bucket, r.destination_region])
 }
 
 deny contains {"ref": f.ref, "msg": sprintf("Bucket %s: replication configuration unknown", [f.id])} if {
 	some f in input.facts
 	f.kind == "bucket"
-	not is_array(f.replication)
+	not is_array(object.get(f, "replication", null))
 }

@@ -42,5 +42,6 @@ expires_in_time(f, mt) if {
 	some r in f.lifecycle
 	r.enabled == true
 	startswith(mt.prefix, r.prefix)
+	is_number(r.expiration_days) # OPA orders null before numbers: null <= 30 holds
 	r.expiration_days <= mt.retention_days
 }

@@ -34,5 +34,5 @@ deny contains {"ref": f.ref, "msg": sprintf("Bucket %s: object-lock setting unkn
 	some f in input.facts
 	f.kind == "bucket"
 	f.purpose == "call-recording"
-	not is_boolean(f.object_lock)
+	not is_boolean(object.get(f, "object_lock", null))
 }

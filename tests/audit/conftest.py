@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from audit.catalogue import Library, load_library
+from audit.engines.opa_embedded import OpaEmbeddedEngine
 from audit.engines.regopy_engine import RegopyEngine
 from audit.facts import AuditContext, Fact, Facts
 
@@ -20,8 +21,16 @@ def library() -> Library:
 
 
 @pytest.fixture(scope="session")
-def engine() -> Iterator[RegopyEngine]:
-    """One regopy engine (and worker pool) for the whole session."""
+def engine() -> Iterator[OpaEmbeddedEngine]:
+    """One embedded OPA engine (and worker pool) for the whole session: the default engine."""
+    engine = OpaEmbeddedEngine(workers=2)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="session")
+def regopy_engine() -> Iterator[RegopyEngine]:
+    """regopy, the second implementation the differential tests compare OPA with."""
     engine = RegopyEngine(workers=2)
     yield engine
     engine.close()

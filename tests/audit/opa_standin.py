@@ -1,9 +1,10 @@
-"""A stand-in for an OPA server's REST API (policies and data), backed by regopy.
+"""A stand-in for an OPA server's REST API, answering with the embedded real OPA.
 
-No OPA binary can be installed here (DESIGN.md), so this speaks the subset of OPA's v1 API that
-``opa-python-client`` uses: ``GET /v1/policies``, ``PUT /v1/policies/{id}`` (400 with OPA's
-error document when a module does not compile) and ``POST /v1/data/{path}``. It exercises the
-client path of :class:`audit.engines.opa_server.OpaServerEngine`; the Rego is still real.
+No OPA binary can be installed here (DESIGN.md), so this speaks the two calls of OPA's v1 API
+that :class:`audit.engines.opa_server.OpaServerEngine` makes: ``PUT /v1/policies/{id}`` (400
+with OPA's error document when the module does not compile with the others) and
+``POST /v1/query`` (``{"query", "input"}`` -> ``{"result": [bindings...]}``). The Rego
+semantics are OPA's own (v1.20.2 in-process), so the remote path is tested against them.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import regopy
+from opa_bindings import OpaError
 
-from audit.engines.regopy_engine import compile_error
+from audit.engines.opa_embedded import new_engine
 
 
 class _State:
@@ -25,6 +26,15 @@ class _State:
         self.modules: dict[str, str] = {}
         self.lock = threading.Lock()
         self.queries = 0
+        self.engine: Any = new_engine([])
+
+
+def _error_document(error: OpaError) -> dict[str, Any]:
+    return {
+        "code": "invalid_parameter",
+        "message": "error(s) occurred while compiling module(s)",
+        "errors": [{"code": error.code, "message": error.message.splitlines()[0]}],
+    }
 
 
 def _handler(state: _State) -> type[BaseHTTPRequestHandler]:
@@ -43,46 +53,37 @@ def _handler(state: _State) -> type[BaseHTTPRequestHandler]:
         def _body(self) -> bytes:
             return self.rfile.read(int(self.headers.get("Content-Length", "0")))
 
-        def do_GET(self) -> None:  # noqa: N802
-            if self.path.startswith("/v1/policies"):
-                self._send(200, {"result": [{"id": k} for k in sorted(state.modules)]})
-            else:
-                self._send(404, {"code": "resource_not_found"})
-
         def do_PUT(self) -> None:  # noqa: N802
+            if not self.path.startswith("/v1/policies/"):
+                self._send(404, {"code": "resource_not_found"})
+                return
             policy_id = self.path.removeprefix("/v1/policies/")
             text = self._body().decode()
             with state.lock:
-                helpers = [(k, v) for k, v in state.modules.items() if "/lib/" in f"/{k}"]
-                error = compile_error(helpers, policy_id, text)
-                if error:
-                    self._send(
-                        400,
-                        {
-                            "code": "invalid_parameter",
-                            "message": "error(s) occurred while compiling module(s)",
-                            "errors": [{"code": "rego_compile_error", "message": error}],
-                        },
-                    )
+                modules = {**state.modules, policy_id: text}
+                try:  # like OPA: the new module must compile with every other one
+                    engine = new_engine(list(modules.items()))
+                    engine.eval_query("x := 1")
+                except OpaError as error:
+                    self._send(400, _error_document(error))
                     return
-                state.modules[policy_id] = text
+                state.engine.close()
+                state.engine, state.modules = engine, modules
             self._send(200, {})
 
         def do_POST(self) -> None:  # noqa: N802
-            path = self.path.removeprefix("/v1/data/").split("?")[0]
-            document = json.loads(self._body() or b"{}")
+            if self.path.split("?")[0] != "/v1/query":
+                self._send(404, {"code": "resource_not_found"})
+                return
+            request = json.loads(self._body() or b"{}")
             with state.lock:
                 state.queries += 1
-                interpreter = regopy.Interpreter()
-                interpreter.strict_built_in_errors = True
-                for module_id, text in state.modules.items():
-                    interpreter.add_module(module_id, text)
-                interpreter.set_input(regopy.Input(document.get("input", {})))
-                output = interpreter.query(f"x := data.{path.replace('/', '.')}")
-                if not output.ok():
-                    self._send(500, {"code": "internal_error", "message": "eval error"})
+                try:
+                    rows = state.engine.eval_query(request["query"], request.get("input"))
+                except OpaError as error:
+                    self._send(500, {"code": "internal_error", "message": error.message})
                     return
-                self._send(200, {"result": json.loads(str(output.binding("x")))})
+            self._send(200, {"result": rows})
 
     return Handler
 
@@ -98,3 +99,4 @@ def running_opa_standin() -> Iterator[tuple[str, _State]]:
     finally:
         server.shutdown()
         server.server_close()
+        state.engine.close()

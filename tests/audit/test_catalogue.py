@@ -75,3 +75,48 @@ def test_controls_command_lists_the_catalogue(capsys) -> None:
     assert len(document["rules"]) == len(load_library().rules)
     manual = {c["id"] for c in document["iso27001"] if c["manual"]}
     assert {"A.5.23", "A.5.34"} <= manual
+
+
+def test_catalogue_agrees_with_opa_metadata(library) -> None:
+    """What Python reads from each ``# METADATA`` block is what OPA's annotation parser reads
+    (``rego.metadata.chain()`` in a probe module of the rule's package)."""
+    from audit.engines.opa_embedded import new_engine
+
+    probes = [
+        (
+            f"probe/{rule.package}.rego",
+            f"package callvault.rules.{rule.package}\n\n"
+            "import rego.v1\n\n__metadata := rego.metadata.chain()\n",
+        )
+        for rule in library.rules
+    ]
+    modules = [*library.helper_modules, *[(r.path, r.text) for r in library.rules], *probes]
+    engine = new_engine(modules)
+    try:
+        chains = engine.eval_query(
+            "x := {p: data.callvault.rules[p].__metadata | some p, _ in data.callvault.rules}"
+        )[0]["x"]
+    finally:
+        engine.close()
+    for rule in library.rules:
+        package_entries = [
+            e["annotations"]
+            for e in chains[rule.package]
+            if e.get("annotations", {}).get("scope") == "package"
+        ]
+        assert len(package_entries) == 1, f"{rule.path}: OPA sees {len(package_entries)} blocks"
+        opa = package_entries[0]
+        custom = opa.get("custom", {})
+        applies_to = custom.get("applies_to")
+        seen_by_opa = {
+            "id": custom.get("id"),
+            "title": opa.get("title"),
+            "severity": custom.get("severity"),
+            "topic": custom.get("topic"),
+            "gdpr": custom.get("gdpr"),
+            "iso27001": custom.get("iso27001"),
+            "applies_to": [applies_to] if isinstance(applies_to, str) else applies_to,
+            "remediation": custom.get("remediation"),
+        }
+        seen_by_python = {k: v for k, v in rule.to_json().items() if k != "file"}
+        assert seen_by_opa == seen_by_python, rule.path

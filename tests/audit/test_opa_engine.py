@@ -1,4 +1,5 @@
-"""The OPA-server engine loads the same policy files and gives the same findings."""
+"""The OPA-server engine (two REST calls) loads the same policy files and gives the same
+findings as the embedded engine; the stand-in server answers with the embedded real OPA."""
 
 from __future__ import annotations
 
@@ -16,14 +17,16 @@ def _findings(out) -> list[tuple[str, str, str]]:
     return sorted((f["rule_id"], f["resource"]["id"], f["status"]) for f in report["findings"])
 
 
-def test_opa_server_engine_matches_regopy(real_fixtures, tmp_path) -> None:
+def test_opa_server_engine_matches_the_embedded_engine(real_fixtures, tmp_path) -> None:
     state_file = str(real_fixtures / "stratify-sample-export.json")
     with running_opa_standin() as (url, state):
         assert main(["state", state_file, "--opa-url", url, "--out", str(tmp_path / "opa")]) == 1
         assert state.queries > 0
         assert any(k.endswith("residency/region_allowed.rego") for k in state.modules)
-    assert main(["state", state_file, "--out", str(tmp_path / "regopy")]) == 1
-    assert _findings(tmp_path / "opa") == _findings(tmp_path / "regopy")
+    assert main(["state", state_file, "--out", str(tmp_path / "embedded")]) == 1
+    assert _findings(tmp_path / "opa") == _findings(tmp_path / "embedded")
+    report = json.loads((tmp_path / "opa" / "report.json").read_text())
+    assert report["tool"]["engine"].startswith("opa-server ")
 
 
 def test_opa_server_rejecting_a_rule_gives_error_findings(real_fixtures, tmp_path) -> None:

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from audit.catalogue import POLICY_ROOT, Library, load_library
-from audit.engines.regopy_engine import RegopyEngine
+from audit.engines.base import PolicyEngine
 from audit.evaluate import evaluate
 from audit.facts import Fact, Facts
 
@@ -17,14 +17,14 @@ from .conftest import load_fixture
 RULES = load_library().rules
 
 
-def _findings(engine: RegopyEngine, library: Library, facts: Facts, rule_id: str) -> list[str]:
+def _findings(engine: PolicyEngine, library: Library, facts: Facts, rule_id: str) -> list[str]:
     evaluation = evaluate(facts, library, engine, only_rules=[rule_id])
     return [f.status for f in evaluation.findings if f.rule_id == rule_id]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
 def test_pass_fixture_passes(rule, engine, library) -> None:
-    fixture = POLICY_ROOT / rule.path.replace(".rego", ".pass.json")
+    fixture = library.root / rule.path.replace(".rego", ".pass.json")
     statuses = _findings(engine, library, load_fixture(fixture), rule.id)
     assert statuses, f"{rule.id}: no fact in {fixture.name} is applicable"
     assert set(statuses) == {"pass"}, f"{rule.id} on {fixture.name}: {statuses}"
@@ -32,7 +32,7 @@ def test_pass_fixture_passes(rule, engine, library) -> None:
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
 def test_fail_fixture_fails_without_errors(rule, engine, library) -> None:
-    fixture = POLICY_ROOT / rule.path.replace(".rego", ".fail.json")
+    fixture = library.root / rule.path.replace(".rego", ".fail.json")
     statuses = _findings(engine, library, load_fixture(fixture), rule.id)
     assert "fail" in statuses, f"{rule.id} on {fixture.name}: {statuses}"
     assert "error" not in statuses, f"{rule.id} on {fixture.name}: {statuses}"

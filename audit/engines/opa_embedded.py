@@ -1,0 +1,212 @@
+"""The default engine: OPA itself (v1 ``rego`` package) embedded through opa-golib-python-bindings.
+
+Shaped by what was measured (README, bench/policy_eval.py):
+
+* The Go runtime does not survive ``fork``: evaluation runs in worker processes started with
+  ``spawn``, each loading the library into one ``OpaEngine`` once, at start.
+* One query per batch binds every package a fact kind needs (``query_for``); the bindings keep
+  a prepared query per distinct query string, so each kind's query is compiled once per worker.
+* OPA compiles every module when a query is prepared: one module with a type error makes every
+  query fail. :meth:`OpaEmbeddedEngine.load` therefore compiles the library once and, only if
+  that fails, each rule with the helpers, so a broken rule is reported and the rest still run.
+* Builtin errors are strict in these bindings (``eval_builtin_error``), conflicts are
+  ``eval_conflict_error``, type and recursion errors are ``prepare_error``, a recovered Go
+  panic is an ``OpaError`` too: every one of them is a :class:`PackageError`, never a pass.
+  A worker that dies (a fatal Go error) turns its batches into errors.
+"""
+
+from __future__ import annotations
+
+import functools
+import mmap
+import multiprocessing
+import os
+import re
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from importlib import metadata
+from typing import Any
+
+from opa_bindings import OpaEngine, OpaError
+
+from .base import Batch, BatchResult, PackageError, parse_package_result, query_for
+
+__all__ = ["OpaEmbeddedEngine", "bindings_version", "compile_errors", "new_engine", "opa_version"]
+
+_OPA_MODULE = re.compile(rb"\tgithub\.com/open-policy-agent/opa\tv([0-9][0-9A-Za-z.+-]*)\t")
+
+
+@functools.cache
+def opa_version() -> str:
+    """The OPA version linked into the bindings' shared library (from its Go build info)."""
+    from opa_bindings import _native
+
+    with (
+        open(_native._LIB_PATH, "rb") as handle,
+        mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data,
+    ):
+        match = _OPA_MODULE.search(data)
+        return bytes(match.group(1)).decode() if match else "unknown"
+
+
+@functools.cache
+def bindings_version() -> str:
+    return metadata.version("opa-golib-python-bindings")
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def new_engine(modules: Sequence[tuple[str, str]]) -> Any:
+    """An ``OpaEngine`` holding ``modules`` (raises ``OpaError`` on a parse error)."""
+    engine = OpaEngine()
+    try:
+        for path, text in modules:
+            engine.add_policy(path, text)
+    except BaseException:
+        engine.close()
+        raise
+    return engine
+
+
+def _compile_error(modules: Sequence[tuple[str, str]]) -> str | None:
+    """Why ``modules`` do not compile together, or None. Preparing any query compiles all."""
+    try:
+        engine = new_engine(modules)
+    except OpaError as error:
+        return _first_line(error)
+    try:
+        engine.eval_query("x := data.callvault.lib")
+    except OpaError as error:
+        return _first_line(error)
+    finally:
+        engine.close()
+    return None
+
+
+def compile_errors(modules: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """path -> error for the modules that do not compile; the helpers (``lib/``) with each rule.
+
+    One compile of the whole library first; only when it fails is each file compiled alone.
+    A broken helper breaks every rule.
+    """
+    if _compile_error(modules) is None:
+        return {}
+    helpers = [(p, t) for p, t in modules if p.startswith("lib/")]
+    helper_error = _compile_error(helpers) if helpers else None
+    if helper_error is not None:
+        return {p: f"the helper library does not compile: {helper_error}" for p, _ in modules}
+    broken: dict[str, str] = {}
+    for path, text in modules:
+        if path.startswith("lib/"):
+            continue
+        error = _compile_error([*helpers, (path, text)])
+        if error is not None:
+            broken[path] = error
+    if not broken:  # each compiles alone but not together (e.g. two files, one package)
+        broken = {p: f"the library does not compile: {_compile_error(modules)}" for p, _ in modules}
+    return broken
+
+
+class _Evaluator:
+    """One OPA engine holding the library; evaluates batches, pins errors to packages."""
+
+    def __init__(self, modules: Sequence[tuple[str, str]]) -> None:
+        self._engine = new_engine(modules)
+
+    def _run(self, packages: tuple[str, ...], document: Mapping[str, Any]) -> Any:
+        rows = self._engine.eval_query(query_for(packages), document)
+        if len(rows) != 1 or "x" not in rows[0]:
+            raise OpaError("undefined", f"query returned {len(rows)} results")
+        return rows[0]["x"]
+
+    def evaluate(self, batch: Batch, context: Mapping[str, Any]) -> BatchResult:
+        document = {"facts": list(batch.facts), "context": context}
+        try:
+            combined = self._run(batch.packages, document)
+            if isinstance(combined, Mapping):
+                return {p: parse_package_result(p, combined.get(p)) for p in batch.packages}
+        except OpaError:
+            pass
+        # Something in the batch failed: evaluate each package alone to pin the error down.
+        results: BatchResult = {}
+        for package in batch.packages:
+            try:
+                single = self._run((package,), document)
+                results[package] = parse_package_result(package, single.get(package))
+            except OpaError as error:
+                results[package] = PackageError(f"package {package}: {_first_line(error)}")
+        return results
+
+    def close(self) -> None:
+        self._engine.close()
+
+
+_WORKER: _Evaluator | None = None
+
+
+def _worker_init(modules: Sequence[tuple[str, str]]) -> None:
+    global _WORKER
+    _WORKER = _Evaluator(modules)
+
+
+def _worker_run(batch: Batch, context: Mapping[str, Any]) -> BatchResult:
+    if _WORKER is None:
+        raise RuntimeError("the OPA worker was not initialised")
+    return _WORKER.evaluate(batch, context)
+
+
+class OpaEmbeddedEngine:
+    """OPA in a pool of spawned worker processes (one per core by default)."""
+
+    def __init__(self, *, workers: int | None = None) -> None:
+        self.version = opa_version()
+        self.name = f"opa {self.version} (embedded, opa-golib-python-bindings {bindings_version()})"
+        self.chunk_size = 500
+        self._workers = max(1, workers or (os.cpu_count() or 1))
+        self._modules: list[tuple[str, str]] = []
+        self._loaded: list[tuple[str, str]] | None = None
+        self._broken: dict[str, str] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        self._context = multiprocessing.get_context("spawn")
+
+    def load(self, modules: Sequence[tuple[str, str]]) -> dict[str, str]:
+        """Compile the library; returns path -> error for the files that do not compile and
+        keeps the others. Compiling in this process is safe: only evaluation runs in workers."""
+        if list(modules) == self._loaded:
+            return dict(self._broken)
+        self.close()
+        broken = compile_errors(modules)
+        self._modules = [(p, t) for p, t in modules if p not in broken]
+        self._loaded = list(modules)
+        self._broken = broken
+        return dict(broken)
+
+    def _pool_for(self, batches: int) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=min(self._workers, max(1, batches)),
+                mp_context=self._context,
+                initializer=_worker_init,
+                initargs=(list(self._modules),),
+            )
+        return self._pool
+
+    def evaluate(self, batches: Sequence[Batch], context: Mapping[str, Any]) -> list[BatchResult]:
+        if not batches:
+            return []
+        pool = self._pool_for(len(batches))
+        try:
+            return list(pool.map(_worker_run, batches, [context] * len(batches)))
+        except BrokenProcessPool:
+            self.close()
+            message = "the OPA engine crashed (its worker process died)"
+            return [{p: PackageError(message) for p in b.packages} for b in batches]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None

@@ -1,0 +1,129 @@
+# Rego unit tests for CV-EAR-005 (log_group_kms.rego) in OPA's own idiom: `opa test
+# --ignore '*.json' policies/` runs them as they are (the JSON fixtures are not OPA data); pytest
+# runs each through the embedded OPA (tests/audit/test_rego_unit.py).
+# The inputs are the rule's fixtures. Every missing or unknown (null) property the rule reads
+# must make it deny, never allow.
+package callvault.rules.log_group_kms_test
+
+import rego.v1
+
+import data.callvault.lib.testing
+
+rule := "log_group_kms"
+
+test_allows_x if {
+	"log_group:/x" in testing.applicable(rule, pass_context, pass_facts)
+	not "log_group:/x" in testing.denied(rule, pass_context, pass_facts)
+}
+
+test_denies_x if {
+	"log_group:/x" in testing.denied(rule, fail_context, fail_facts)
+}
+
+test_missing_kms_key_id_is_not_allowed if {
+	f := json.remove(testing.fact(pass_facts, "log_group:/x"), ["kms_key_id"])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
+test_null_kms_key_id_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "log_group:/x"), [{"op": "replace", "path": "/kms_key_id", "value": null}])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
+pass_context := {
+	"allowed_regions": [
+		"eu-central-1",
+		"eu-west-1"
+	],
+	"max_log_retention_days": 365,
+	"meeting_types": {
+		"claims": {
+			"legal_basis": "legal-obligation",
+			"mode": "audio+video",
+			"prefix": "recordings/claims/",
+			"recording": "required",
+			"retention_days": 1095
+		},
+		"medical": {
+			"legal_basis": "contract",
+			"mode": "audio",
+			"prefix": "recordings/medical/",
+			"recording": "forbidden",
+			"retention_days": 1
+		},
+		"support": {
+			"legal_basis": "consent",
+			"mode": "audio",
+			"prefix": "recordings/support/",
+			"recording": "optional",
+			"retention_days": 30
+		}
+	},
+	"stack": "fixture"
+}
+
+pass_facts := [
+	{
+		"id": "/x",
+		"kind": "log_group",
+		"kms_key_id": "arn:aws:kms:eu-central-1:1:key/p",
+		"purpose": "network",
+		"ref": "log_group:/x",
+		"region": "eu-central-1",
+		"retention_days": 90,
+		"source": "fixture",
+		"tags": {
+			"controller": "acme",
+			"purpose": "network"
+		}
+	}
+]
+
+fail_context := {
+	"allowed_regions": [
+		"eu-central-1",
+		"eu-west-1"
+	],
+	"max_log_retention_days": 365,
+	"meeting_types": {
+		"claims": {
+			"legal_basis": "legal-obligation",
+			"mode": "audio+video",
+			"prefix": "recordings/claims/",
+			"recording": "required",
+			"retention_days": 1095
+		},
+		"medical": {
+			"legal_basis": "contract",
+			"mode": "audio",
+			"prefix": "recordings/medical/",
+			"recording": "forbidden",
+			"retention_days": 1
+		},
+		"support": {
+			"legal_basis": "consent",
+			"mode": "audio",
+			"prefix": "recordings/support/",
+			"recording": "optional",
+			"retention_days": 30
+		}
+	},
+	"stack": "fixture"
+}
+
+fail_facts := [
+	{
+		"id": "/x",
+		"kind": "log_group",
+		"kms_key_id": null,
+		"purpose": "network",
+		"ref": "log_group:/x",
+		"region": "eu-central-1",
+		"retention_days": 90,
+		"source": "fixture",
+		"tags": {
+			"controller": "acme",
+			"purpose": "network"
+		}
+	}
+]
