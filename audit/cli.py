@@ -32,6 +32,7 @@ from .exceptions_files import load_attestations, load_waivers
 from .facts import AuditContext, Fact, Facts
 from .findings import Finding, Report, summarize
 from .render import REPORTERS
+from .stack_controls import complete_facts
 
 __all__ = ["main"]
 
@@ -63,7 +64,7 @@ def _collect_state(files: Sequence[str], stack_config: str | None) -> Facts:
     context, extra = _stack_context(stack_config)
     parts = [facts_from_state_file(f, context) for f in files]
     merged = Facts.merge(parts)
-    return Facts(merged.source_description, merged.context, (*merged.facts, *extra))
+    return complete_facts(Facts(merged.source_description, merged.context, (*merged.facts, *extra)))
 
 
 def _collect_plan(stack: str, config_file: str | None) -> Facts:

@@ -15,7 +15,10 @@ from .exceptions_files import Attestation, Waiver
 from .facts import Fact, Facts
 from .findings import Finding
 
-__all__ = ["Evaluation", "evaluate"]
+__all__ = ["UNDECIDED_PREFIX", "Evaluation", "evaluate"]
+
+UNDECIDED_PREFIX = "cannot be decided before deploy:"
+"""How ``lib.undecided`` (policies/lib) starts a denial that rests on an unknown value."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,11 @@ def _rule_findings(rule: Rule, result: BatchResult, chunk: list[tuple[str, Fact]
             continue
         messages = outcome.deny.get(ref)
         if messages:
-            findings.append(_finding(rule, fact, "fail", "; ".join(messages)))
+            # A denial that rests on an unknown value is an error: the rule cannot decide.
+            undecided = any(m.startswith(UNDECIDED_PREFIX) for m in messages)
+            findings.append(
+                _finding(rule, fact, "error" if undecided else "fail", "; ".join(messages))
+            )
         elif ref in outcome.applicable:
             findings.append(
                 _finding(

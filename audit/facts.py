@@ -26,6 +26,7 @@ FACT_KINDS: tuple[str, ...] = (
     "turn_config",
     "meeting_type",
     "processor",
+    "stack",
 )
 
 

@@ -6,8 +6,9 @@ Rego could walk the statements too, but the shapes vary (string or list, ``"*"``
 
 from __future__ import annotations
 
+import fnmatch
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 __all__ = [
@@ -65,6 +66,7 @@ def normalize_statements(policy: Mapping[str, Any] | None) -> list[dict[str, Any
                 "not_actions": [str(a) for a in _as_list(raw.get("NotAction"))],
                 "resources": [str(r) for r in _as_list(raw.get("Resource"))],
                 "principals": _principals(raw.get("Principal")),
+                "not_principals": _principals(raw.get("NotPrincipal")),
                 "condition_keys": sorted(
                     str(key).lower()
                     for operator in conditions.values()
@@ -85,20 +87,82 @@ def _condition_value(statement: Mapping[str, Any], operator: str, key: str) -> l
     return []
 
 
-def allows_public_access(policy: Mapping[str, Any] | None) -> bool:
-    """An Allow to ``*`` (anyone) with no condition narrowing it."""
+# Condition keys that tie a request to a known network, account or organisation. Only these
+# make an Allow to ``*`` non-public (the same list S3 and IAM Access Analyzer use); any other
+# condition (``aws:UserAgent``, ``aws:SecureTransport`` ...) leaves it open to anyone.
+_NARROWING_KEYS = frozenset(
+    {
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:sourceaccount",
+        "aws:sourcearn",
+        "aws:sourceip",
+        "aws:sourceorgid",
+        "aws:sourceorgpaths",
+        "aws:sourceowner",
+        "aws:sourcevpc",
+        "aws:sourcevpce",
+        "aws:userid",
+        "kms:calleraccount",
+        "s3:dataaccesspointaccount",
+        "s3:dataaccesspointarn",
+    }
+)
+# Positive operators only: a negated (``StringNotEquals``) or ``...IfExists`` test lets
+# requests without the key, or with any other value, through.
+_NARROWING_OPERATORS = frozenset(
+    {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike", "ipaddress"}
+)
+
+
+def _narrowing_value(value: Any) -> bool:
+    text = str(value)
+    return bool(text) and "*" not in text and "?" not in text and not text.endswith("/0")
+
+
+def _narrows_principal(statement: Mapping[str, Any]) -> bool:
+    """Some condition pins the caller to fixed accounts, networks or organisations."""
     return any(
-        s["effect"] == "Allow" and "*" in s["principals"] and not s["condition_keys"]
+        str(operator).lower() in _NARROWING_OPERATORS
+        and str(key).lower() in _NARROWING_KEYS
+        and _as_list(values)
+        and all(_narrowing_value(v) for v in _as_list(values))
+        for operator, block in statement["conditions"].items()
+        if isinstance(block, Mapping)
+        for key, values in block.items()
+    )
+
+
+def allows_public_access(policy: Mapping[str, Any] | None) -> bool:
+    """An Allow to ``*`` (anyone), or to everyone but some (``NotPrincipal``), with no
+    condition pinning the caller to known accounts, networks or organisations."""
+    return any(
+        s["effect"] == "Allow"
+        and ("*" in s["principals"] or bool(s["not_principals"]))
+        and not _narrows_principal(s)
         for s in normalize_statements(policy)
     )
 
 
-def denies_insecure_transport(policy: Mapping[str, Any] | None) -> bool:
-    """A Deny of every S3 action when ``aws:SecureTransport`` is false."""
+def _covers(patterns: Iterable[str], name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+
+
+def denies_insecure_transport(policy: Mapping[str, Any] | None, bucket_arns: Iterable[str]) -> bool:
+    """A Deny, for everyone, of every S3 action on the bucket and all its objects when
+    ``aws:SecureTransport`` is false, with no other condition narrowing it."""
+    arns = list(bucket_arns)
     return any(
         s["effect"] == "Deny"
+        and "*" in s["principals"]
         and ("s3:*" in s["actions"] or "*" in s["actions"])
+        and s["condition_keys"] == ["aws:securetransport"]
         and _condition_value(s, "Bool", "aws:SecureTransport") == ["false"]
+        and any(
+            _covers(s["resources"], arn) and _covers(s["resources"], f"{arn}/*") for arn in arns
+        )
         for s in normalize_statements(policy)
     )
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import gzip
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -26,9 +28,10 @@ from .policy_analysis import (
     normalize_statements,
     parse_policy,
 )
-from .turn_facts import turn_config_properties
+from .turn_facts import ranges_outside, turn_config_properties
+from .unknowns import contains_unknown, is_unknown
 
-__all__ = ["PulumiResource", "facts_from_pulumi_resources"]
+__all__ = ["MODELLED_TYPES", "PulumiResource", "facts_from_pulumi_resources"]
 
 _ARN_REGION = re.compile(r"^arn:aws[a-zA-Z-]*:[a-z0-9-]+:([a-z0-9-]*):")
 _DOMAIN_REGION = re.compile(r"\.s3[.-]([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com")
@@ -50,6 +53,8 @@ class PulumiResource:
     """The URN, or ``file#/pointer`` when the URN alone would be ambiguous."""
     provider_region: str | None = None
     """The region of the resource's provider (explicit provider config or ``aws:region``)."""
+    dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """``propertyDependencies``: input name -> URNs its value came from (resolves unknown ids)."""
 
     @property
     def name(self) -> str:
@@ -71,7 +76,7 @@ def _first(value: Any) -> Any:
 
 
 def _int_or_none(value: Any) -> int | None:
-    if value is None or value == "":
+    if value is None or value == "" or isinstance(value, bool):
         return None
     try:
         return int(value)
@@ -79,19 +84,24 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
+def _known_str(value: Any) -> str | None:
+    """A non-empty string that is not one of Pulumi's unknowns."""
+    return value if isinstance(value, str) and value and not is_unknown(value) else None
+
+
 def region_of(resource: PulumiResource) -> str | None:
     props = resource.properties
-    region = props.get("region")
-    if isinstance(region, str) and region:
+    region = _known_str(props.get("region"))
+    if region:
         return region
     for key in ("arn", "kmsKeyArn"):
-        arn = props.get(key)
-        if isinstance(arn, str):
+        arn = _known_str(props.get(key))
+        if arn:
             match = _ARN_REGION.match(arn)
             if match and match.group(1):
                 return match.group(1)
-    domain = props.get("bucketRegionalDomainName")
-    if isinstance(domain, str):
+    domain = _known_str(props.get("bucketRegionalDomainName"))
+    if domain:
         match = _DOMAIN_REGION.search(domain)
         if match:
             return match.group(1)
@@ -115,22 +125,54 @@ def _safe_policy(text: Any) -> tuple[dict[str, Any] | None, bool]:
         return None, False
 
 
+class _Props:
+    """A fact's properties, each known, unknown (null + listed in ``unknown``) or absent and
+    standing for its AWS default (listed in ``aws_defaults``, docs/facts.md says which)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.unknown: set[str] = set()
+        self.defaults: set[str] = set()
+
+    def set(self, name: str, value: Any, *, unknown: bool = False, default: bool = False) -> None:
+        if unknown:
+            self.values[name] = None
+            self.unknown.add(name)
+            return
+        self.values[name] = value
+        if default:
+            self.defaults.add(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.values,
+            "unknown": sorted(self.unknown),
+            "aws_defaults": sorted(self.defaults),
+        }
+
+
 def _fact(
     kind: str,
     resource: PulumiResource,
     fact_id: str,
-    properties: Mapping[str, Any],
+    props: _Props,
     *,
     regional: bool = True,
 ) -> Fact:
     """A fact of ``kind`` from ``resource``, with the tags and purpose every kind carries."""
+    raw_tags = resource.properties.get("tags") or resource.properties.get("tagsAll")
     tags = _tags(resource.properties)
+    tags_unknown = contains_unknown(raw_tags)
+    props.set("tags", {k: v for k, v in tags.items() if not is_unknown(v)})
+    props.set("purpose", _known_str(tags.get("purpose")), unknown=is_unknown(tags.get("purpose")))
+    if tags_unknown and not props.values["purpose"]:
+        props.set("purpose", None, unknown=True)
     return Fact(
         kind,
         fact_id,
         region_of(resource) if regional else None,
         resource.source,
-        {"tags": tags, "purpose": tags.get("purpose"), **properties},
+        props.to_dict(),
     )
 
 
@@ -142,73 +184,153 @@ class _Index:
         for resource in resources:
             self.by_type[resource.type].append(resource)
 
-    def attached(self, type_: str, key: str, aliases: set[str]) -> list[PulumiResource]:
-        return [r for r in self.by_type.get(type_, []) if str(r.properties.get(key)) in aliases]
+    def attached(
+        self, types: Sequence[str], key: str, parent: PulumiResource, aliases: set[str]
+    ) -> tuple[list[PulumiResource], bool]:
+        """(attachments whose ``key`` names ``parent``, whether some attachment's ``key`` is
+        unknown and could name it). An unknown id is resolved through ``propertyDependencies``
+        where the engine recorded them; otherwise the join is unknown, never empty."""
+        found: list[PulumiResource] = []
+        unresolved = False
+        for type_ in types:
+            for resource in self.by_type.get(type_, []):
+                value = resource.properties.get(key)
+                if not contains_unknown(value):
+                    if str(value) in aliases:
+                        found.append(resource)
+                    continue
+                origins = resource.dependencies.get(key, ())
+                if parent.urn in origins:
+                    found.append(resource)
+                elif not origins:
+                    unresolved = True
+        return found, unresolved
 
 
 def _bucket_aliases(bucket: PulumiResource) -> set[str]:
     props = bucket.properties
-    names = {bucket.name, str(props.get("bucket") or ""), str(bucket.id or "")}
-    return {n for n in names if n}
+    names = {bucket.name, _known_str(props.get("bucket")) or "", str(bucket.id or "")}
+    arn = _known_str(props.get("arn"))
+    if arn:
+        names.add(arn)
+    return {n for n in names if n and not is_unknown(n)}
 
 
-def _encryption(bucket: PulumiResource, index: _Index, aliases: set[str]) -> dict[str, Any]:
+_SSE = (
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+)
+_PAB = ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",)
+_VERSIONING = (
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketVersioningV2:BucketVersioningV2",
+)
+_LOGGING = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
+_LIFECYCLE = (
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+)
+_POLICY = ("aws:s3/bucketPolicy:BucketPolicy",)
+_ACL = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
+_OBJECT_LOCK = (
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+    "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2",
+)
+_REPLICATION = ("aws:s3/bucketReplicationConfig:BucketReplicationConfig",)
+
+
+class _Joined:
+    """One bucket's separate configuration resources, joined on ``bucket``."""
+
+    def __init__(self, bucket: PulumiResource, index: _Index) -> None:
+        self.bucket = bucket
+        self.index = index
+        self.aliases = _bucket_aliases(bucket)
+
+    def get(self, types: Sequence[str]) -> tuple[list[PulumiResource], bool]:
+        return self.index.attached(types, "bucket", self.bucket, self.aliases)
+
+
+def _unknown(resources: Iterable[PulumiResource], *keys: str) -> bool:
+    return any(contains_unknown(r.properties.get(k)) for r in resources for k in keys)
+
+
+def _encryption(j: _Joined, props: _Props) -> None:
+    found, unresolved = j.get(_SSE)
+    inline = j.bucket.properties.get("serverSideEncryptionConfiguration")
+    if unresolved or _unknown(found, "rules") or contains_unknown(inline):
+        props.set("encryption", None, unknown=True)
+        return
     config: Any = None
-    for sse in index.attached(
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-        "bucket",
-        aliases,
-    ) + index.attached(
-        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-        "bucket",
-        aliases,
-    ):
+    for sse in found:
         config = {"rule": sse.properties.get("rules")}
     if config is None:
-        config = _first(bucket.properties.get("serverSideEncryptionConfiguration"))
+        config = _first(inline)
     rule = _first((config or {}).get("rule") or (config or {}).get("rules"))
     default = _first((rule or {}).get("applyServerSideEncryptionByDefault")) or {}
-    algorithm = default.get("sseAlgorithm") or None
-    return {
-        "algorithm": algorithm,
-        "kms_key_id": default.get("kmsMasterKeyId") or None,
-        "bucket_key": _truthy((rule or {}).get("bucketKeyEnabled")),
-    }
+    # No configuration: since January 2023 S3 encrypts every new object with SSE-S3.
+    props.set(
+        "encryption",
+        {
+            "algorithm": default.get("sseAlgorithm") or ("AES256" if config is None else None),
+            "kms_key_id": default.get("kmsMasterKeyId") or None,
+            "bucket_key": _truthy((rule or {}).get("bucketKeyEnabled")),
+        },
+        default=config is None,
+    )
 
 
-def _public_access_block(index: _Index, aliases: set[str]) -> dict[str, bool] | None:
-    for block in index.attached(
-        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "bucket", aliases
-    ):
-        props = block.properties
-        return {
-            "block_public_acls": _truthy(props.get("blockPublicAcls")),
-            "block_public_policy": _truthy(props.get("blockPublicPolicy")),
-            "ignore_public_acls": _truthy(props.get("ignorePublicAcls")),
-            "restrict_public_buckets": _truthy(props.get("restrictPublicBuckets")),
-        }
-    return None
+_PAB_FLAGS = {
+    "block_public_acls": "blockPublicAcls",
+    "block_public_policy": "blockPublicPolicy",
+    "ignore_public_acls": "ignorePublicAcls",
+    "restrict_public_buckets": "restrictPublicBuckets",
+}
 
 
-def _versioning(bucket: PulumiResource, index: _Index, aliases: set[str]) -> bool:
-    for resource in index.attached(
-        "aws:s3/bucketVersioning:BucketVersioning", "bucket", aliases
-    ) + index.attached("aws:s3/bucketVersioningV2:BucketVersioningV2", "bucket", aliases):
+def _public_access_block(j: _Joined, props: _Props) -> None:
+    found, unresolved = j.get(_PAB)
+    if unresolved or _unknown(found, *_PAB_FLAGS.values()):
+        props.set("public_access_block", None, unknown=True)
+        return
+    for block in found:
+        props.set(
+            "public_access_block",
+            {name: _truthy(block.properties.get(key)) for name, key in _PAB_FLAGS.items()},
+        )
+        return
+    props.set("public_access_block", None)
+
+
+def _versioning(j: _Joined, props: _Props) -> None:
+    found, unresolved = j.get(_VERSIONING)
+    inline = j.bucket.properties.get("versioning")
+    if unresolved or _unknown(found, "versioningConfiguration") or contains_unknown(inline):
+        props.set("versioning", None, unknown=True)
+        return
+    for resource in found:
         configuration = _first(resource.properties.get("versioningConfiguration")) or {}
-        return str(configuration.get("status", "")).lower() == "enabled"
-    inline = _first(bucket.properties.get("versioning")) or {}
-    return _truthy(inline.get("enabled"))
+        props.set("versioning", str(configuration.get("status", "")).lower() == "enabled")
+        return
+    # Absent: S3 buckets are created unversioned.
+    props.set("versioning", _truthy((_first(inline) or {}).get("enabled")), default=not inline)
 
 
-def _logging(bucket: PulumiResource, index: _Index, aliases: set[str]) -> dict[str, Any]:
-    for resource in index.attached(
-        "aws:s3/bucketLogging:BucketLogging", "bucket", aliases
-    ) + index.attached("aws:s3/bucketLoggingV2:BucketLoggingV2", "bucket", aliases):
-        return {"enabled": True, "target_bucket": resource.properties.get("targetBucket")}
-    inline = _first(bucket.properties.get("loggings") or bucket.properties.get("logging"))
+def _logging(j: _Joined, props: _Props) -> None:
+    found, unresolved = j.get(_LOGGING)
+    inline = _first(j.bucket.properties.get("loggings") or j.bucket.properties.get("logging"))
+    if unresolved or _unknown(found, "targetBucket") or contains_unknown(inline):
+        props.set("logging", None, unknown=True)
+        return
+    for resource in found:
+        props.set(
+            "logging", {"enabled": True, "target_bucket": resource.properties.get("targetBucket")}
+        )
+        return
     if inline and inline.get("targetBucket"):
-        return {"enabled": True, "target_bucket": inline.get("targetBucket")}
-    return {"enabled": False, "target_bucket": None}
+        props.set("logging", {"enabled": True, "target_bucket": inline.get("targetBucket")})
+        return
+    props.set("logging", {"enabled": False, "target_bucket": None}, default=True)
 
 
 def _lifecycle_rule(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -218,7 +340,16 @@ def _lifecycle_rule(raw: Mapping[str, Any]) -> dict[str, Any]:
         or {}
     )
     filter_ = _first(raw.get("filter")) or {}
+    and_ = _first(filter_.get("and")) or {}
     prefix = raw.get("prefix") if raw.get("prefix") is not None else filter_.get("prefix")
+    if prefix is None:
+        prefix = and_.get("prefix")
+    # Tags or object sizes select some objects only: such a rule never covers a whole prefix.
+    object_filter = any(
+        block.get(key)
+        for block in (raw, filter_, and_)
+        for key in ("tag", "tags", "objectSizeGreaterThan", "objectSizeLessThan")
+    )
     enabled = (
         raw.get("status", "Enabled") == "Enabled"
         if "status" in raw
@@ -227,6 +358,7 @@ def _lifecycle_rule(raw: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "id": str(raw.get("id") or ""),
         "prefix": str(prefix or ""),
+        "object_filter": bool(object_filter),
         "enabled": enabled,
         "expiration_days": _int_or_none(expiration.get("days")),
         "noncurrent_expiration_days": _int_or_none(
@@ -235,77 +367,97 @@ def _lifecycle_rule(raw: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _lifecycle(bucket: PulumiResource, index: _Index, aliases: set[str]) -> list[dict[str, Any]]:
+def _lifecycle(j: _Joined, props: _Props) -> None:
+    found, unresolved = j.get(_LIFECYCLE)
+    inline = j.bucket.properties.get("lifecycleRules")
+    if unresolved or _unknown(found, "rules") or contains_unknown(inline):
+        props.set("lifecycle", None, unknown=True)
+        return
     rules: list[dict[str, Any]] = []
-    for resource in index.attached(
-        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "bucket", aliases
-    ) + index.attached(
-        "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "bucket", aliases
-    ):
+    for resource in found:
         rules += [_lifecycle_rule(r) for r in resource.properties.get("rules") or []]
-    rules += [_lifecycle_rule(r) for r in bucket.properties.get("lifecycleRules") or []]
-    return rules
+    rules += [_lifecycle_rule(r) for r in inline or []]
+    props.set("lifecycle", rules, default=not found and not inline)
 
 
-def _bucket_policy(bucket: PulumiResource, index: _Index, aliases: set[str]) -> dict[str, Any]:
-    text = None
-    for resource in index.attached("aws:s3/bucketPolicy:BucketPolicy", "bucket", aliases):
+def _bucket_policy(j: _Joined, props: _Props) -> None:
+    found, unresolved = j.get(_POLICY)
+    inline = j.bucket.properties.get("policy")
+    if unresolved or _unknown(found, "policy") or contains_unknown(inline):
+        props.set("policy", None, unknown=True)
+        return
+    text = inline
+    for resource in found:
         text = resource.properties.get("policy")
-    if text is None:
-        text = bucket.properties.get("policy")
     policy, readable = _safe_policy(text)
-    return {
-        "present": policy is not None,
-        "readable": readable,
-        "public": allows_public_access(policy),
-        "tls_only": denies_insecure_transport(policy),
-        "denies_unencrypted_puts": denies_unencrypted_puts(policy),
-    }
+    props.set(
+        "policy",
+        {
+            "present": policy is not None,
+            "readable": readable,
+            "public": allows_public_access(policy),
+            "tls_only": denies_insecure_transport(
+                policy,
+                [f"arn:aws:s3:::{name}" for name in j.aliases if ":" not in name]
+                + [name for name in j.aliases if name.startswith("arn:")],
+            ),
+            "denies_unencrypted_puts": denies_unencrypted_puts(policy),
+        },
+        default=text is None,
+    )
 
 
-def _acl_public(bucket: PulumiResource, index: _Index, aliases: set[str]) -> bool:
-    acls = [str(bucket.properties.get("acl") or "private")]
-    grants = list(bucket.properties.get("grants") or [])
-    for resource in index.attached("aws:s3/bucketAclV2:BucketAclV2", "bucket", aliases):
+def _acl_public(j: _Joined, props: _Props) -> None:
+    found, unresolved = j.get(_ACL)
+    bucket = j.bucket.properties
+    if (
+        unresolved
+        or _unknown(found, "acl", "accessControlPolicy")
+        or contains_unknown(bucket.get("acl"))
+        or contains_unknown(bucket.get("grants"))
+    ):
+        props.set("acl_public", None, unknown=True)
+        return
+    # Absent: S3 creates buckets with the private canned ACL.
+    acls = [str(bucket.get("acl") or "private")]
+    grants = list(bucket.get("grants") or [])
+    for resource in found:
         acls.append(str(resource.properties.get("acl") or "private"))
         policy = _first(resource.properties.get("accessControlPolicy")) or {}
         grants += list(policy.get("grants") or [])
-    if any(acl in _PUBLIC_ACLS for acl in acls):
-        return True
+    public = any(acl in _PUBLIC_ACLS for acl in acls)
     for grant in grants:
         grantee = _first(grant.get("grantee")) or grant
         uri = str(grantee.get("uri") or "")
         if any(uri.endswith(u.rsplit("/", 1)[-1]) for u in _ALL_USERS):
-            return True
-    return False
+            public = True
+    props.set("acl_public", public, default=not found and not bucket.get("acl") and not grants)
 
 
-def _object_lock(bucket: PulumiResource, index: _Index, aliases: set[str]) -> bool:
-    props = bucket.properties
-    if _truthy(props.get("objectLockEnabled")):
-        return True
-    inline = _first(props.get("objectLockConfiguration")) or {}
-    if str(inline.get("objectLockEnabled", "")).lower() == "enabled":
-        return True
-    return bool(
-        index.attached(
-            "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "bucket", aliases
-        )
+def _object_lock(j: _Joined, props: _Props) -> None:
+    found, unresolved = j.get(_OBJECT_LOCK)
+    bucket = j.bucket.properties
+    raw = (bucket.get("objectLockEnabled"), bucket.get("objectLockConfiguration"))
+    if unresolved or contains_unknown(list(raw)):
+        props.set("object_lock", None, unknown=True)
+        return
+    inline = _first(raw[1]) or {}
+    enabled = (
+        _truthy(raw[0])
+        or str(inline.get("objectLockEnabled", "")).lower() == "enabled"
+        or bool(found)
     )
+    # Absent: S3 creates buckets without object lock.
+    props.set("object_lock", enabled, default=raw == (None, None) and not found)
 
 
-def _replication(
-    bucket: PulumiResource, index: _Index, aliases: set[str], regions: Mapping[str, str | None]
-) -> list[dict[str, Any]]:
-    configs = [
-        r.properties
-        for r in index.attached(
-            "aws:s3/bucketReplicationConfig:BucketReplicationConfig", "bucket", aliases
-        )
-    ]
-    inline = _first(bucket.properties.get("replicationConfiguration"))
-    if inline:
-        configs.append(inline)
+def _replication(j: _Joined, props: _Props, regions: Mapping[str, str | None]) -> None:
+    found, unresolved = j.get(_REPLICATION)
+    inline = _first(j.bucket.properties.get("replicationConfiguration"))
+    if unresolved or _unknown(found, "rules") or contains_unknown(inline):
+        props.set("replication", None, unknown=True)
+        return
+    configs = [r.properties for r in found] + ([inline] if inline else [])
     destinations = []
     for config in configs:
         for rule in config.get("rules") or []:
@@ -315,79 +467,147 @@ def _replication(
             destinations.append(
                 {"destination_bucket": name, "destination_region": regions.get(name)}
             )
-    return destinations
+    # Absent: S3 replicates nothing.
+    props.set("replication", destinations, default=not configs)
 
 
 def _bucket_fact(
     bucket: PulumiResource, index: _Index, bucket_regions: Mapping[str, str | None]
 ) -> Fact:
-    aliases = _bucket_aliases(bucket)
+    j = _Joined(bucket, index)
+    props = _Props()
+    tag = _tags(bucket.properties).get("meeting-type")
+    props.set("meeting_type_tag", _known_str(tag), unknown=is_unknown(tag))
+    _encryption(j, props)
+    _public_access_block(j, props)
+    _acl_public(j, props)
+    _bucket_policy(j, props)
+    _versioning(j, props)
+    _logging(j, props)
+    _lifecycle(j, props)
+    _object_lock(j, props)
+    _replication(j, props, bucket_regions)
     return _fact(
         "bucket",
         bucket,
-        str(bucket.properties.get("bucket") or bucket.id or bucket.name),
-        {
-            "meeting_type_tag": _tags(bucket.properties).get("meeting-type"),
-            "encryption": _encryption(bucket, index, aliases),
-            "public_access_block": _public_access_block(index, aliases),
-            "acl_public": _acl_public(bucket, index, aliases),
-            "policy": _bucket_policy(bucket, index, aliases),
-            "versioning": _versioning(bucket, index, aliases),
-            "logging": _logging(bucket, index, aliases),
-            "lifecycle": _lifecycle(bucket, index, aliases),
-            "object_lock": _object_lock(bucket, index, aliases),
-            "replication": _replication(bucket, index, aliases, bucket_regions),
-        },
+        _known_str(bucket.properties.get("bucket")) or bucket.id or bucket.name,
+        props,
     )
+
+
+def _optional(
+    props: _Props,
+    raw: Mapping[str, Any],
+    key: str,
+    name: str,
+    read: Any,
+    aws_default: Any,
+) -> None:
+    """``name`` from ``raw[key]``: unknown, read, or absent and standing for ``aws_default``."""
+    value = raw.get(key)
+    if contains_unknown(value):
+        props.set(name, None, unknown=True)
+    elif value is None or value == "":
+        props.set(name, aws_default, default=True)
+    else:
+        props.set(name, read(value))
 
 
 def _kms_fact(key: PulumiResource) -> Fact:
-    props = key.properties
-    policy, readable = _safe_policy(props.get("policy"))
-    statements = normalize_statements(policy)
-    return _fact(
-        "kms_key",
-        key,
-        str(props.get("keyId") or key.id or key.name),
-        {
-            "rotation_enabled": _truthy(props.get("enableKeyRotation")),
-            "multi_region": _truthy(props.get("multiRegion")),
-            "deletion_window_days": _int_or_none(props.get("deletionWindowInDays")) or 30,
-            "key_usage": props.get("keyUsage") or "ENCRYPT_DECRYPT",
-            "policy_readable": readable,
-            "policy_public": allows_public_access(policy),
-            "policy_grants_all_actions": any(
+    raw = key.properties
+    props = _Props()
+    props.set("arn", _known_str(raw.get("arn")))
+    _optional(props, raw, "enableKeyRotation", "rotation_enabled", _truthy, False)
+    _optional(props, raw, "multiRegion", "multi_region", _truthy, False)
+    _optional(props, raw, "deletionWindowInDays", "deletion_window_days", _int_or_none, 30)
+    _optional(props, raw, "keyUsage", "key_usage", str, "ENCRYPT_DECRYPT")
+    document = raw.get("policy")
+    if contains_unknown(document):
+        for name in ("policy_readable", "policy_public", "policy_grants_all_actions"):
+            props.set(name, None, unknown=True)
+    elif document is None or document == "":
+        # AWS's default key policy: the account root may do kms:* (and so may any principal
+        # of the account that an IAM policy allows).
+        props.set("policy_readable", True, default=True)
+        props.set("policy_public", False, default=True)
+        props.set("policy_grants_all_actions", True, default=True)
+    else:
+        policy, readable = _safe_policy(document)
+        statements = normalize_statements(policy)
+        props.set("policy_readable", readable)
+        props.set("policy_public", allows_public_access(policy))
+        props.set(
+            "policy_grants_all_actions",
+            any(
                 s["effect"] == "Allow" and ("kms:*" in s["actions"] or "*" in s["actions"])
                 for s in statements
             ),
-        },
-    )
+        )
+    key_id = _known_str(raw.get("keyId")) or key.id or key.name
+    return _fact("kms_key", key, key_id, props)
 
 
-def _trail_fact(trail: PulumiResource) -> Fact:
-    props = trail.properties
-    data_resource_types = [
-        str(resource.get("type"))
-        for selector in props.get("eventSelectors") or []
-        for resource in selector.get("dataResources") or []
-    ]
+def _s3_data_selectors(props: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """S3 object-level selectors as ``{reads, writes, arn_prefixes}`` (``arn:aws:s3`` = all)."""
+    selectors = []
+    for selector in props.get("eventSelectors") or []:
+        read_write = str(selector.get("readWriteType") or "All")
+        for resource in selector.get("dataResources") or []:
+            if resource.get("type") == "AWS::S3::Object":
+                selectors.append(
+                    {
+                        "reads": read_write in ("All", "ReadOnly"),
+                        "writes": read_write in ("All", "WriteOnly"),
+                        "arn_prefixes": [str(v) for v in resource.get("values") or []],
+                    }
+                )
     for selector in props.get("advancedEventSelectors") or []:
-        for field in selector.get("fieldSelectors") or []:
-            if field.get("field") == "resources.type":
-                data_resource_types += [str(v) for v in field.get("equals") or []]
-    return _fact(
-        "trail",
-        trail,
-        str(props.get("name") or trail.id or trail.name),
-        {
-            "logging_enabled": _truthy(props.get("enableLogging", True)),
-            "log_file_validation": _truthy(props.get("enableLogFileValidation")),
-            "kms_key_id": props.get("kmsKeyId") or None,
-            "multi_region": _truthy(props.get("isMultiRegionTrail")),
-            "s3_data_events": "AWS::S3::Object" in data_resource_types,
-            "s3_bucket": props.get("s3BucketName"),
-        },
-    )
+        fields = {str(f.get("field")): f for f in selector.get("fieldSelectors") or []}
+        if "AWS::S3::Object" not in (fields.get("resources.type") or {}).get("equals", []):
+            continue
+        read_only = [str(v).lower() for v in (fields.get("readOnly") or {}).get("equals") or []]
+        arn = fields.get("resources.ARN") or {}
+        narrowed = set(fields) - {"eventCategory", "resources.type", "readOnly", "resources.ARN"}
+        narrowed |= {k for k in arn if k.startswith("not")}  # exclusions we do not evaluate
+        selectors.append(
+            {
+                "reads": not narrowed and read_only in ([], ["true"]),
+                "writes": not narrowed and read_only in ([], ["false"]),
+                "arn_prefixes": [str(v) for v in arn.get("startsWith") or arn.get("equals") or []]
+                if arn
+                else ["arn:aws:s3"],
+            }
+        )
+    return selectors
+
+
+def _trail_fact(trail: PulumiResource, recording_buckets: Sequence[str] | None) -> Fact:
+    raw = trail.properties
+    props = _Props()
+    # pulumi-aws starts logging unless enableLogging is false.
+    _optional(props, raw, "enableLogging", "logging_enabled", _truthy, True)
+    _optional(props, raw, "enableLogFileValidation", "log_file_validation", _truthy, False)
+    _optional(props, raw, "isMultiRegionTrail", "multi_region", _truthy, False)
+    _optional(props, raw, "kmsKeyId", "kms_key_id", str, None)
+    _optional(props, raw, "s3BucketName", "s3_bucket", str, None)
+    selectors = [raw.get("eventSelectors"), raw.get("advancedEventSelectors")]
+    if contains_unknown(selectors):
+        props.set("s3_data_events", None, unknown=True)
+        props.set("s3_data_selectors", None, unknown=True)
+    else:
+        s3_selectors = _s3_data_selectors(raw)
+        props.set("s3_data_events", bool(s3_selectors))
+        # Absent: a trail records management events only.
+        props.set("s3_data_selectors", s3_selectors, default=not any(selectors))
+    # Rules see one kind at a time: the buckets whose reads and writes it must record.
+    if recording_buckets is None:
+        props.set("recording_buckets", None, unknown=True)
+    else:
+        props.set("recording_buckets", sorted(recording_buckets))
+    return _fact("trail", trail, _known_str(raw.get("name")) or trail.id or trail.name, props)
+
+
+_PROTOCOLS = {"-1": "all", "all": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
 
 
 def _sg_rule(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -396,13 +616,12 @@ def _sg_rule(raw: Mapping[str, Any]) -> dict[str, Any]:
         if raw.get(key):
             cidrs.append(str(raw[key]))
     protocol = str(raw.get("protocol", raw.get("ipProtocol", "-1"))).lower()
+    protocol = _PROTOCOLS.get(protocol, protocol)
     from_port = _int_or_none(raw.get("fromPort"))
     to_port = _int_or_none(raw.get("toPort"))
-    all_ports = protocol in ("-1", "all") or (
-        from_port in (None, 0) and to_port in (None, 0, 65535)
-    )
+    all_ports = protocol == "all" or (from_port in (None, 0) and to_port in (None, 0, 65535))
     return {
-        "protocol": "all" if protocol in ("-1", "all") else protocol,
+        "protocol": protocol,
         "from_port": 0 if all_ports else from_port,
         "to_port": 65535 if all_ports else to_port,
         "cidrs": cidrs,
@@ -411,47 +630,88 @@ def _sg_rule(raw: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+_SG_RULES = ("aws:ec2/securityGroupRule:SecurityGroupRule",)
+_SG_INGRESS = ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",)
+
+
 def _security_group_fact(group: PulumiResource, index: _Index) -> Fact:
-    props = group.properties
-    ingress = [_sg_rule(r) for r in props.get("ingress") or []]
+    raw = group.properties
     aliases = {str(group.id)} if group.id else set()
-    for rule in index.attached(
-        "aws:ec2/securityGroupRule:SecurityGroupRule", "securityGroupId", aliases
+    rules, unresolved_rules = index.attached(_SG_RULES, "securityGroupId", group, aliases)
+    ingress_rules, unresolved_ingress = index.attached(
+        _SG_INGRESS, "securityGroupId", group, aliases
+    )
+    props = _Props()
+    props.set("name", group.name)
+    rules = [r for r in rules if r.properties.get("type") == "ingress"]
+    if (
+        unresolved_rules
+        or unresolved_ingress
+        or contains_unknown(raw.get("ingress"))
+        or _unknown([*rules, *ingress_rules], *_SG_RULE_KEYS)
     ):
-        if rule.properties.get("type") == "ingress":
-            ingress.append(_sg_rule(rule.properties))
-    for rule in index.attached(
-        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "securityGroupId", aliases
-    ):
-        ingress.append(_sg_rule(rule.properties))
-    return _fact(
-        "security_group",
-        group,
-        str(group.id or group.name),
-        {"name": group.name, "ingress": ingress},
+        props.set("ingress", None, unknown=True)
+    else:
+        ingress = [_sg_rule(r) for r in raw.get("ingress") or []]
+        ingress += [_sg_rule(r.properties) for r in [*rules, *ingress_rules]]
+        # Absent: a new security group allows no inbound traffic.
+        props.set("ingress", ingress, default="ingress" not in raw and not ingress)
+    return _fact("security_group", group, str(group.id or group.name), props)
+
+
+_SG_RULE_KEYS = (
+    "protocol",
+    "ipProtocol",
+    "fromPort",
+    "toPort",
+    "cidrBlocks",
+    "ipv6CidrBlocks",
+    "cidrIpv4",
+    "cidrIpv6",
+    "type",
+)
+
+
+def _imdsv2(props: _Props, raw: Mapping[str, Any]) -> None:
+    options = raw.get("metadataOptions")
+    if contains_unknown(options):
+        props.set("imdsv2_required", None, unknown=True)
+        return
+    first = _first(options) or {}
+    # Absent: EC2 accepts IMDSv1 unless the AMI says otherwise.
+    props.set(
+        "imdsv2_required",
+        str(first.get("httpTokens", "")).lower() == "required"
+        or str(first.get("httpEndpoint", "")).lower() == "disabled",
+        default=not first,
     )
 
 
-def _imdsv2(props: Mapping[str, Any]) -> bool:
-    options = _first(props.get("metadataOptions")) or {}
-    return (
-        str(options.get("httpTokens", "")).lower() == "required"
-        or str(options.get("httpEndpoint", "")).lower() == "disabled"
-    )
+def _decode_user_data(data: bytes) -> str | None:
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error):
+            return None
+    try:
+        return data.decode()
+    except UnicodeDecodeError:
+        return None
 
 
 def _user_data(props: Mapping[str, Any]) -> str | None:
+    """Cloud-init user data as text: plain, base64, gzip or base64(gzip)."""
     if props.get("userData"):
         text = str(props["userData"])
         try:
-            decoded = base64.b64decode(text, validate=True).decode()
-            return decoded if decoded.startswith("#") else text
-        except (binascii.Error, UnicodeDecodeError):
+            decoded = _decode_user_data(base64.b64decode(text, validate=True))
+        except binascii.Error:
             return text
+        return decoded if decoded is not None and decoded.startswith("#") else text
     if props.get("userDataBase64"):
         try:
-            return base64.b64decode(str(props["userDataBase64"])).decode()
-        except (binascii.Error, UnicodeDecodeError):
+            return _decode_user_data(base64.b64decode(str(props["userDataBase64"])))
+        except binascii.Error:
             return None
     return None
 
@@ -471,145 +731,283 @@ def _written_files(user_data: str | None) -> dict[str, str]:
     }
 
 
-def _instance_fact(instance: PulumiResource) -> Fact:
-    props = instance.properties
-    root = _first(props.get("rootBlockDevice")) or {}
-    volumes = [root, *(props.get("ebsBlockDevices") or [])]
-    return _fact(
-        "instance",
-        instance,
-        str(instance.id or instance.name),
-        {
-            "name": instance.name,
-            "imdsv2_required": _imdsv2(props),
-            "ebs_encrypted": all(_truthy(v.get("encrypted")) for v in volumes if v is not None),
-            "public_ip": _truthy(props.get("associatePublicIpAddress")),
-        },
+def _public_ip(props: _Props, instance: PulumiResource, index: _Index) -> None:
+    raw = instance.properties.get("associatePublicIpAddress")
+    if contains_unknown(raw):
+        props.set("public_ip", None, unknown=True)
+        return
+    if raw is not None:
+        props.set("public_ip", _truthy(raw))
+        return
+    subnet_id = instance.properties.get("subnetId")
+    if subnet_id is None:
+        # Absent with no subnet: the default VPC's default subnet assigns public IPs.
+        props.set("public_ip", True, default=True)
+        return
+    subnets = [
+        s
+        for s in index.by_type.get("aws:ec2/subnet:Subnet", [])
+        if str(s.id) == str(subnet_id) or instance.dependencies.get("subnetId", ()) == (s.urn,)
+    ]
+    if len(subnets) != 1 or contains_unknown(subnets[0].properties.get("mapPublicIpOnLaunch")):
+        props.set("public_ip", None, unknown=True)
+        return
+    # Absent on the subnet: a non-default subnet does not map public IPs.
+    props.set("public_ip", _truthy(subnets[0].properties.get("mapPublicIpOnLaunch")), default=True)
+
+
+def _turn_host(props: _Props, resource: PulumiResource) -> None:
+    """Whether the host runs a TURN relay (tagged ``media-relay`` or installs coturn), and
+    whether its coturn config could be read from its user data."""
+    raw = resource.properties
+    if contains_unknown([raw.get("userData"), raw.get("userDataBase64")]):
+        props.set("turn_config_found", None, unknown=True)
+        user_data = ""
+    else:
+        user_data = _user_data(raw) or ""
+        props.set("turn_config_found", "/etc/turnserver.conf" in _written_files(user_data))
+    props.set(
+        "turn_relay",
+        _tags(raw).get("purpose") == "media-relay"
+        or any(word in user_data for word in ("coturn", "turnserver")),
     )
+
+
+def _instance_fact(instance: PulumiResource, index: _Index) -> Fact:
+    raw = instance.properties
+    props = _Props()
+    props.set("name", instance.name)
+    _turn_host(props, instance)
+    _imdsv2(props, raw)
+    root = raw.get("rootBlockDevice")
+    devices = raw.get("ebsBlockDevices")
+    if contains_unknown([root, devices]):
+        props.set("ebs_encrypted", None, unknown=True)
+    else:
+        volumes = [_first(root) or {}, *(devices or [])]
+        # Absent: EBS volumes are unencrypted unless the account turns encryption by default on.
+        props.set(
+            "ebs_encrypted",
+            all(_truthy(v.get("encrypted")) for v in volumes),
+            default=not root and not devices,
+        )
+    _public_ip(props, instance, index)
+    return _fact("instance", instance, str(instance.id or instance.name), props)
 
 
 def _launch_template_fact(template: PulumiResource) -> Fact:
-    props = template.properties
-    mappings = props.get("blockDeviceMappings") or []
-    return _fact(
-        "launch_template",
-        template,
-        str(template.id or template.name),
-        {
-            "name": template.name,
-            "imdsv2_required": _imdsv2(props),
-            "ebs_encrypted": bool(mappings)
+    raw = template.properties
+    props = _Props()
+    props.set("name", template.name)
+    _turn_host(props, template)
+    _imdsv2(props, raw)
+    mappings = raw.get("blockDeviceMappings") or []
+    if contains_unknown(mappings):
+        props.set("ebs_encrypted", None, unknown=True)
+    else:
+        props.set(
+            "ebs_encrypted",
+            bool(mappings)
             and all(_truthy((_first(m.get("ebs")) or {}).get("encrypted")) for m in mappings),
-        },
-    )
+            default=not mappings,
+        )
+    return _fact("launch_template", template, str(template.id or template.name), props)
+
+
+_ROLE_POLICY = ("aws:iam/rolePolicy:RolePolicy",)
+_ROLE_ATTACHMENT = ("aws:iam/rolePolicyAttachment:RolePolicyAttachment",)
 
 
 def _role_fact(role: PulumiResource, index: _Index) -> Fact:
-    props = role.properties
-    name = str(props.get("name") or role.id or role.name)
-    aliases = {name, str(role.id or ""), str(props.get("arn") or "")} - {""}
-    documents = [p.get("policy") for p in props.get("inlinePolicies") or [] if p.get("policy")]
-    documents += [
-        r.properties.get("policy")
-        for r in index.attached("aws:iam/rolePolicy:RolePolicy", "role", aliases)
-    ]
-    statements: list[dict[str, Any]] = []
-    readable = True
-    for document in documents:
-        policy, ok = _safe_policy(document)
-        readable = readable and ok
-        statements += normalize_statements(policy)
-    managed = list(props.get("managedPolicyArns") or [])
-    managed += [
-        str(r.properties.get("policyArn"))
-        for r in index.attached(
-            "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "role", aliases
-        )
-    ]
-    trust, trust_readable = _safe_policy(props.get("assumeRolePolicy"))
-    tags = _tags(props)
-    return _fact(
-        "iam_role",
-        role,
-        name,
-        {
-            "workload": "media-node" if name.endswith("-media-node") else tags.get("workload"),
-            "statements": statements,
-            "policies_readable": readable and trust_readable,
-            "managed_policy_arns": sorted(set(managed)),
-            "trust_public": allows_public_access(trust),
-        },
-        regional=False,
-    )
+    raw = role.properties
+    name = _known_str(raw.get("name")) or role.id or role.name
+    aliases = {name, str(role.id or ""), _known_str(raw.get("arn")) or ""} - {""}
+    inline_policies, unresolved_inline = index.attached(_ROLE_POLICY, "role", role, aliases)
+    attachments, unresolved_attachments = index.attached(_ROLE_ATTACHMENT, "role", role, aliases)
+    props = _Props()
+    tags = _tags(raw)
+    props.set("workload", "media-node" if name.endswith("-media-node") else tags.get("workload"))
+    documents = [p.get("policy") for p in raw.get("inlinePolicies") or [] if p.get("policy")]
+    documents += [r.properties.get("policy") for r in inline_policies]
+    if (
+        unresolved_inline
+        or contains_unknown(documents)
+        or contains_unknown(raw.get("inlinePolicies"))
+    ):
+        props.set("statements", None, unknown=True)
+        readable = True
+    else:
+        statements: list[dict[str, Any]] = []
+        readable = True
+        for document in documents:
+            policy, ok = _safe_policy(document)
+            readable = readable and ok
+            statements += normalize_statements(policy)
+        props.set("statements", statements)
+    managed = [str(a) for a in raw.get("managedPolicyArns") or []]
+    managed += [str(r.properties.get("policyArn")) for r in attachments]
+    if unresolved_attachments or any(is_unknown(a) for a in managed):
+        props.set("managed_policy_arns", None, unknown=True)
+    else:
+        props.set("managed_policy_arns", sorted(set(managed)))
+    trust_document = raw.get("assumeRolePolicy")
+    if contains_unknown(trust_document):
+        props.set("trust_public", None, unknown=True)
+        trust_readable = True
+    else:
+        trust, trust_readable = _safe_policy(trust_document)
+        props.set("trust_public", allows_public_access(trust))
+    props.set("policies_readable", readable and trust_readable)
+    return _fact("iam_role", role, name, props, regional=False)
 
 
 def _log_group_fact(group: PulumiResource) -> Fact:
-    props = group.properties
-    return _fact(
-        "log_group",
-        group,
-        str(props.get("name") or group.id or group.name),
-        {
-            "retention_days": _int_or_none(props.get("retentionInDays")) or 0,
-            "kms_key_id": props.get("kmsKeyId") or None,
-        },
-    )
+    raw = group.properties
+    props = _Props()
+    # Absent: CloudWatch keeps log events forever (0 here).
+    _optional(props, raw, "retentionInDays", "retention_days", _int_or_none, 0)
+    _optional(props, raw, "kmsKeyId", "kms_key_id", str, None)
+    return _fact("log_group", group, _known_str(raw.get("name")) or group.id or group.name, props)
+
+
+_FLOW_LOG = ("aws:ec2/flowLog:FlowLog",)
 
 
 def _vpc_fact(vpc: PulumiResource, index: _Index) -> Fact:
     aliases = {str(vpc.id)} if vpc.id else set()
-    flow_logs = index.attached("aws:ec2/flowLog:FlowLog", "vpcId", aliases)
-    return _fact(
-        "vpc",
-        vpc,
-        str(vpc.id or vpc.name),
-        {
-            "name": vpc.name,
-            "flow_logs": [
-                {"traffic_type": str(f.properties.get("trafficType") or "")} for f in flow_logs
-            ],
-        },
-    )
+    flow_logs, unresolved = index.attached(_FLOW_LOG, "vpcId", vpc, aliases)
+    props = _Props()
+    props.set("name", vpc.name)
+    if unresolved or _unknown(flow_logs, "trafficType"):
+        props.set("flow_logs", None, unknown=True)
+    else:
+        props.set(
+            "flow_logs",
+            [{"traffic_type": str(f.properties.get("trafficType") or "")} for f in flow_logs],
+        )
+    return _fact("vpc", vpc, str(vpc.id or vpc.name), props)
 
 
-def _turn_facts(resources: Iterable[PulumiResource]) -> list[Fact]:
+_MEDIA_NODE_CONFIG = "/etc/callvault/media-node.yaml"
+
+
+def _media_node_cidrs(index: _Index) -> list[str] | None:
+    """Subnets the media nodes run in: hosts whose cloud-init installs the media node, and the
+    subnets of the auto-scaling groups launching them. ``None`` when none is found or a subnet
+    does not resolve (a relay's allowed peers then cannot be checked)."""
+    subnets = {
+        str(s.id): s.properties.get("cidrBlock")
+        for s in index.by_type.get("aws:ec2/subnet:Subnet", [])
+    }
+    hosts = [
+        r
+        for type_ in ("aws:ec2/launchTemplate:LaunchTemplate", "aws:ec2/instance:Instance")
+        for r in index.by_type.get(type_, [])
+        if _MEDIA_NODE_CONFIG in _written_files(_user_data(r.properties))
+    ]
+    subnet_ids = [str(h.properties.get("subnetId")) for h in hosts if "subnetId" in h.properties]
+    template_ids = {str(h.id) for h in hosts if h.id}
+    for group in index.by_type.get("aws:autoscaling/group:Group", []):
+        template = _first(group.properties.get("launchTemplate")) or {}
+        if str(template.get("id")) in template_ids:
+            subnet_ids += [str(s) for s in group.properties.get("vpcZoneIdentifiers") or []]
+    cidrs = [subnets.get(s) for s in subnet_ids]
+    if not cidrs or not all(isinstance(c, str) for c in cidrs):
+        return None
+    return sorted({str(c) for c in cidrs})
+
+
+def _turn_facts(resources: Iterable[PulumiResource], index: _Index) -> list[Fact]:
     facts = []
+    media_node_cidrs = _media_node_cidrs(index)
     for resource in resources:
         content = _written_files(_user_data(resource.properties)).get("/etc/turnserver.conf")
         if content is None:
             continue
+        properties = turn_config_properties(content)
+        properties["media_node_cidrs"] = media_node_cidrs
+        properties["allowed_peers_outside_media_nodes"] = (
+            ranges_outside(properties["allowed_peer_ranges"], media_node_cidrs or [])
+            if media_node_cidrs is not None or not properties["allowed_peer_ranges"]
+            else None
+        )
         facts.append(
             Fact(
                 "turn_config",
                 f"{resource.id or resource.name}:/etc/turnserver.conf",
                 region_of(resource),
                 f"{resource.source}#/userData/write_files/etc/turnserver.conf",
-                turn_config_properties(content),
+                properties,
             )
         )
     return facts
 
 
+_BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+_SECURITY_GROUPS = (
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+)
+MODELLED_TYPES: frozenset[str] = frozenset(
+    {
+        *_BUCKETS,
+        *_SSE,
+        *_PAB,
+        *_VERSIONING,
+        *_LOGGING,
+        *_LIFECYCLE,
+        *_POLICY,
+        *_ACL,
+        *_OBJECT_LOCK,
+        *_REPLICATION,
+        "aws:kms/key:Key",
+        "aws:cloudtrail/trail:Trail",
+        *_SECURITY_GROUPS,
+        *_SG_RULES,
+        *_SG_INGRESS,
+        "aws:ec2/instance:Instance",
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        "aws:iam/role:Role",
+        *_ROLE_POLICY,
+        *_ROLE_ATTACHMENT,
+        "aws:cloudwatch/logGroup:LogGroup",
+        "aws:ec2/vpc:Vpc",
+        *_FLOW_LOG,
+        "aws:ec2/subnet:Subnet",
+        "aws:autoscaling/group:Group",
+    }
+)
+"""Resource types read into facts (alone or joined into another resource's fact)."""
+
+
 def facts_from_pulumi_resources(resources: Sequence[PulumiResource]) -> list[Fact]:
-    """Every supported resource as a fact; unsupported types are skipped (they hold no data)."""
+    """Every modelled resource as a fact (types outside :data:`MODELLED_TYPES` are reported
+    by :mod:`audit.coverage`, never silently dropped)."""
     index = _Index(resources)
-    buckets = index.by_type.get("aws:s3/bucket:Bucket", []) + index.by_type.get(
-        "aws:s3/bucketV2:BucketV2", []
-    )
+    buckets = [b for t in _BUCKETS for b in index.by_type.get(t, [])]
     bucket_regions = {alias: region_of(b) for b in buckets for alias in _bucket_aliases(b)}
     facts = [_bucket_fact(b, index, bucket_regions) for b in buckets]
     facts += [_kms_fact(k) for k in index.by_type.get("aws:kms/key:Key", [])]
-    facts += [_trail_fact(t) for t in index.by_type.get("aws:cloudtrail/trail:Trail", [])]
+    recording_buckets: list[str] | None = [
+        f.id
+        for f in facts
+        if f.kind == "bucket" and f.properties.get("purpose") == "call-recording"
+    ]
+    if any(f.kind == "bucket" and "purpose" in f.properties["unknown"] for f in facts):
+        recording_buckets = None
     facts += [
-        _security_group_fact(g, index)
-        for g in index.by_type.get("aws:ec2/securityGroup:SecurityGroup", [])
+        _trail_fact(t, recording_buckets)
+        for t in index.by_type.get("aws:cloudtrail/trail:Trail", [])
+    ]
+    facts += [
+        _security_group_fact(g, index) for t in _SECURITY_GROUPS for g in index.by_type.get(t, [])
     ]
     instances = index.by_type.get("aws:ec2/instance:Instance", [])
     templates = index.by_type.get("aws:ec2/launchTemplate:LaunchTemplate", [])
-    facts += [_instance_fact(i) for i in instances]
+    facts += [_instance_fact(i, index) for i in instances]
     facts += [_launch_template_fact(t) for t in templates]
     facts += [_role_fact(r, index) for r in index.by_type.get("aws:iam/role:Role", [])]
     facts += [_log_group_fact(g) for g in index.by_type.get("aws:cloudwatch/logGroup:LogGroup", [])]
     facts += [_vpc_fact(v, index) for v in index.by_type.get("aws:ec2/vpc:Vpc", [])]
-    facts += _turn_facts([*instances, *templates])
+    facts += _turn_facts([*instances, *templates], index)
     return facts

@@ -10,6 +10,7 @@ from ..context import context_from_stack, read_stack_config, stack_facts
 from ..errors import InputError
 from ..facts import Facts
 from ..pulumi_facts import PulumiResource, facts_from_pulumi_resources
+from ..stack_controls import complete_facts
 
 __all__ = ["facts_from_plan", "find_stack_file"]
 
@@ -49,8 +50,10 @@ def facts_from_plan(stack: str, config_file: str | Path | None = None) -> Facts:
         if r.custom
     ]
     facts = facts_from_pulumi_resources(resources) + stack_facts(config, path.name)
-    return Facts(
-        source_description=f"plan of stack '{stack}' ({path.name}, {len(declared)} resources)",
-        context=context_from_stack(config),
-        facts=tuple(facts),
+    return complete_facts(
+        Facts(
+            source_description=f"plan of stack '{stack}' ({path.name}, {len(declared)} resources)",
+            context=context_from_stack(config),
+            facts=tuple(facts),
+        )
     )

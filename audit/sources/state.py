@@ -76,6 +76,7 @@ def _resources(states: list[Mapping[str, Any]], default_region: str | None) -> l
         properties = _unwrap({**(state.get("inputs") or {}), **(state.get("outputs") or {})})
         properties.pop("__defaults", None)
         provider = state.get("provider")
+        dependencies = state.get("propertyDependencies")
         resources.append(
             PulumiResource(
                 urn=urn,
@@ -86,6 +87,13 @@ def _resources(states: list[Mapping[str, Any]], default_region: str | None) -> l
                 provider_region=providers.get(str(provider), default_region)
                 if provider
                 else default_region,
+                dependencies={
+                    str(key): tuple(str(u) for u in urns)
+                    for key, urns in dependencies.items()
+                    if isinstance(urns, list)
+                }
+                if isinstance(dependencies, Mapping)
+                else {},
             )
         )
     return resources

@@ -12,6 +12,8 @@ package callvault.rules.imdsv2
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind in {"instance", "launch_template"}
@@ -21,4 +23,11 @@ deny contains {"ref": f.ref, "msg": sprintf("%s %s does not require IMDSv2 sessi
 	some f in input.facts
 	f.kind in {"instance", "launch_template"}
 	not f.imdsv2_required == true
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"imdsv2_required"})
 }

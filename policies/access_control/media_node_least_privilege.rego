@@ -12,6 +12,8 @@ package callvault.rules.media_node_least_privilege
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "iam_role"
@@ -58,4 +60,11 @@ allowed_statement(s) if {
 	every a in s.actions { a in kms_use }
 	some key in s.condition_keys
 	startswith(key, "kms:encryptioncontext")
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"managed_policy_arns", "policies_readable", "statements"})
 }

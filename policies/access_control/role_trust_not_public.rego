@@ -12,6 +12,8 @@ package callvault.rules.role_trust_not_public
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "iam_role"
@@ -21,4 +23,11 @@ deny contains {"ref": f.ref, "msg": sprintf("Role %s can be assumed by any princ
 	some f in input.facts
 	f.kind == "iam_role"
 	not f.trust_public == false
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"trust_public"})
 }

@@ -12,15 +12,24 @@ package callvault.rules.deny_unencrypted_puts
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "bucket"
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 }
 
 deny contains {"ref": f.ref, "msg": sprintf("Recording bucket %s accepts uploads without SSE-KMS", [f.id])} if {
 	some f in input.facts
 	f.kind == "bucket"
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 	not f.policy.denies_unencrypted_puts == true
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"policy"})
 }

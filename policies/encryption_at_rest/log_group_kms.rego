@@ -12,6 +12,8 @@ package callvault.rules.log_group_kms
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "log_group"
@@ -21,4 +23,11 @@ deny contains {"ref": f.ref, "msg": sprintf("Log group %s is not KMS-encrypted",
 	some f in input.facts
 	f.kind == "log_group"
 	not is_string(object.get(f, "kms_key_id", null))
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"kms_key_id"})
 }

@@ -12,6 +12,8 @@ package callvault.rules.turn_tls12
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "turn_config"
@@ -26,4 +28,11 @@ deny contains {"ref": f.ref, "msg": sprintf("TURN config %s: TLS enabled %v, min
 tls12(f) if {
 	f.tls_enabled == true
 	f.tls_min_version in {"1.2", "1.3"}
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"tls_enabled", "tls_min_version"})
 }

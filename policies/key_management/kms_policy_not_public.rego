@@ -12,6 +12,8 @@ package callvault.rules.kms_policy_not_public
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "kms_key"
@@ -26,4 +28,11 @@ deny contains {"ref": f.ref, "msg": sprintf("KMS key %s has a policy that allows
 private_policy(f) if {
 	f.policy_public == false
 	f.policy_readable == true
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"policy_public", "policy_readable"})
 }

@@ -34,3 +34,17 @@ recorded_meeting_types contains name if {
 	some name, mt in input.context.meeting_types
 	mt.recording != "forbidden"
 }
+
+# Three-valued facts (docs/facts.md): a property listed in a fact's `unknown` has no value yet
+# (a preview's unknown, an unresolved join). A rule that reads one must not pass: it adds
+# `deny contains lib.undecided(f, p) if { ...; some p in lib.unknown_among(f, {...}) }`, and
+# the evaluator reports such a denial as an `error`.
+unknown_among(f, properties) := {p | some p in object.get(f, "unknown", []); p in properties}
+
+undecided(f, p) := {"ref": f.ref, "msg": sprintf("cannot be decided before deploy: %s is unknown", [p])}
+
+# A bucket (or key) holds recordings when the facts say so (audit/scope.py derives it from who
+# writes it, its key and its prefixes) or its purpose tag says so.
+holds_recordings(f) if f.holds_recordings == true
+
+holds_recordings(f) if f.purpose == "call-recording"

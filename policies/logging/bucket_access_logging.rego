@@ -12,6 +12,8 @@ package callvault.rules.bucket_access_logging
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "bucket"
@@ -24,4 +26,11 @@ deny contains {"ref": f.ref, "msg": sprintf("Bucket %s has no server access logg
 	f.kind == "bucket"
 	not f.purpose == "access-logs"
 	not f.logging.enabled == true
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"logging"})
 }

@@ -12,6 +12,8 @@ package callvault.rules.trail_logging_on
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "trail"
@@ -21,4 +23,11 @@ deny contains {"ref": f.ref, "msg": sprintf("Trail %s is not logging", [f.id])} 
 	some f in input.facts
 	f.kind == "trail"
 	not f.logging_enabled == true
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"logging_enabled"})
 }

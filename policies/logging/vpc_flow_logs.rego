@@ -1,5 +1,5 @@
 # METADATA
-# title: VPCs should have flow logs
+# title: VPCs should have flow logs of all traffic
 # custom:
 #   id: CV-LOG-004
 #   severity: medium
@@ -12,13 +12,28 @@ package callvault.rules.vpc_flow_logs
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "vpc"
 }
 
-deny contains {"ref": f.ref, "msg": sprintf("VPC %s has no flow logs", [f.id])} if {
+deny contains {"ref": f.ref, "msg": sprintf("VPC %s has no flow log recording ALL traffic (accepted and rejected)", [f.id])} if {
 	some f in input.facts
 	f.kind == "vpc"
-	not count(object.get(f, "flow_logs", [])) > 0
+	not logs_all_traffic(f)
+}
+
+# A REJECT-only (or ACCEPT-only) flow log misses half of the connections.
+logs_all_traffic(f) if {
+	some log in f.flow_logs
+	log.traffic_type == "ALL"
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"flow_logs"})
 }

@@ -12,6 +12,8 @@ package callvault.rules.turn_no_client_ip_logs
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "turn_config"
@@ -21,4 +23,11 @@ deny contains {"ref": f.ref, "msg": sprintf("TURN config %s writes a session log
 	some f in input.facts
 	f.kind == "turn_config"
 	not f.logs_client_ips == false
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"logs_client_ips"})
 }

@@ -34,3 +34,10 @@ deny contains {"ref": f.ref, "msg": sprintf("Security group %s: ingress rules un
 	f.kind == "security_group"
 	not is_array(object.get(f, "ingress", null))
 }
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"ingress"})
+}

@@ -12,17 +12,28 @@ package callvault.rules.no_all_traffic_from_world
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "security_group"
 }
 
-deny contains {"ref": f.ref, "msg": sprintf("Security group %s accepts every protocol and port from the internet", [f.id])} if {
+deny contains {"ref": f.ref, "msg": sprintf("Security group %s accepts every port (%s) from the internet", [f.id, rule.protocol])} if {
 	some f in input.facts
 	f.kind == "security_group"
 	some rule in f.ingress
 	rule.open_to_world == true
-	rule.protocol == "all"
+	every_port(rule)
+}
+
+every_port(rule) if rule.protocol == "all"
+
+# TCP or UDP over the whole port range is all traffic of that protocol.
+every_port(rule) if {
+	rule.protocol in {"tcp", "udp", "6", "17"}
+	rule.from_port <= 0
+	rule.to_port >= 65535
 }
 
 # Fail closed: ingress rules the source does not show cannot be shown to be safe.
@@ -30,4 +41,11 @@ deny contains {"ref": f.ref, "msg": sprintf("Security group %s: ingress rules un
 	some f in input.facts
 	f.kind == "security_group"
 	not is_array(object.get(f, "ingress", null))
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"ingress"})
 }

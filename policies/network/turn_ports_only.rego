@@ -12,6 +12,8 @@ package callvault.rules.turn_ports_only
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "security_group"
@@ -52,4 +54,11 @@ deny contains {"ref": f.ref, "msg": sprintf("Security group %s: ingress rules un
 	f.kind == "security_group"
 	f.purpose == "media-relay"
 	not is_array(object.get(f, "ingress", null))
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"ingress"})
 }

@@ -12,6 +12,8 @@ package callvault.rules.purpose_controller_tags
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind in {"bucket", "kms_key", "trail", "instance", "launch_template", "log_group", "security_group", "iam_role", "vpc"}
@@ -27,4 +29,11 @@ deny contains {"ref": f.ref, "msg": sprintf("%s %s has no %s tag", [f.kind, f.id
 non_empty(value) if {
 	is_string(value)
 	trim_space(value) != ""
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"tags"})
 }

@@ -12,6 +12,8 @@ package callvault.rules.bucket_acl_private
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "bucket"
@@ -21,4 +23,11 @@ deny contains {"ref": f.ref, "msg": sprintf("Bucket %s has a public (or unknown)
 	some f in input.facts
 	f.kind == "bucket"
 	not f.acl_public == false
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"acl_public"})
 }

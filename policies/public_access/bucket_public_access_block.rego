@@ -12,6 +12,8 @@ package callvault.rules.bucket_public_access_block
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "bucket"
@@ -24,4 +26,11 @@ deny contains {"ref": f.ref, "msg": sprintf("Bucket %s does not set %s in its pu
 	f.kind == "bucket"
 	some flag in flags
 	not object.get(f, ["public_access_block", flag], false) == true
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"public_access_block"})
 }

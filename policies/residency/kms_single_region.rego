@@ -12,6 +12,8 @@ package callvault.rules.kms_single_region
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "kms_key"
@@ -21,4 +23,11 @@ deny contains {"ref": f.ref, "msg": sprintf("KMS key %s is multi-region (or its 
 	some f in input.facts
 	f.kind == "kms_key"
 	not f.multi_region == false
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"multi_region"})
 }

@@ -12,6 +12,8 @@ package callvault.rules.replication_in_eu
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "bucket"
@@ -29,4 +31,11 @@ deny contains {"ref": f.ref, "msg": sprintf("Bucket %s: replication configuratio
 	some f in input.facts
 	f.kind == "bucket"
 	not is_array(object.get(f, "replication", null))
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"replication"})
 }

@@ -12,6 +12,8 @@ package callvault.rules.instance_no_public_ip
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "instance"
@@ -23,4 +25,11 @@ deny contains {"ref": f.ref, "msg": sprintf("Recording instance %s has a public 
 	f.kind == "instance"
 	f.purpose == "call-recording"
 	not f.public_ip == false
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"public_ip"})
 }

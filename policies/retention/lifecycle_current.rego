@@ -17,13 +17,13 @@ import data.callvault.lib
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "bucket"
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 }
 
 deny contains {"ref": f.ref, "msg": msg} if {
 	some f in input.facts
 	f.kind == "bucket"
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 	some name in lib.recorded_meeting_types
 	mt := input.context.meeting_types[name]
 	not expires_in_time(f, mt)
@@ -34,14 +34,22 @@ deny contains {"ref": f.ref, "msg": msg} if {
 deny contains {"ref": f.ref, "msg": sprintf("Bucket %s holds recordings but no meeting-type retention is known (pass the stack config)", [f.id])} if {
 	some f in input.facts
 	f.kind == "bucket"
-	f.purpose == "call-recording"
+	lib.holds_recordings(f)
 	count(lib.recorded_meeting_types) == 0
 }
 
 expires_in_time(f, mt) if {
 	some r in f.lifecycle
 	r.enabled == true
+	r.object_filter == false # a tag or size filter leaves other objects unexpired
 	startswith(mt.prefix, r.prefix)
 	is_number(r.expiration_days) # OPA orders null before numbers: null <= 30 holds
 	r.expiration_days <= mt.retention_days
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"lifecycle"})
 }

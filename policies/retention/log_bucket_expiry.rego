@@ -12,6 +12,8 @@ package callvault.rules.log_bucket_expiry
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "bucket"
@@ -29,6 +31,14 @@ expires(f) if {
 	some r in f.lifecycle
 	r.enabled == true
 	r.prefix == ""
+	r.object_filter == false # a tag or size filter leaves other objects unexpired
 	r.expiration_days > 0
 	r.expiration_days <= input.context.max_log_retention_days
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"lifecycle"})
 }

@@ -12,6 +12,8 @@ package callvault.rules.log_group_retention
 
 import rego.v1
 
+import data.callvault.lib
+
 applicable contains f.ref if {
 	some f in input.facts
 	f.kind == "log_group"
@@ -26,4 +28,11 @@ deny contains {"ref": f.ref, "msg": sprintf("Log group %s keeps events for %v da
 bounded(f) if {
 	f.retention_days > 0
 	f.retention_days <= input.context.max_log_retention_days
+}
+
+# Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.
+deny contains lib.undecided(f, p) if {
+	some f in input.facts
+	f.ref in applicable
+	some p in lib.unknown_among(f, {"retention_days"})
 }

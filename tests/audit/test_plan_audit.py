@@ -15,6 +15,7 @@ from audit.context import context_from_stack, stack_facts
 from audit.evaluate import evaluate
 from audit.facts import Facts
 from audit.pulumi_facts import PulumiResource, facts_from_pulumi_resources
+from audit.stack_controls import complete_facts
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +81,9 @@ def _mutated_facts(dev_config, dev_resources) -> Facts:
             )
         )
     facts = facts_from_pulumi_resources(resources) + stack_facts(dev_config, "Pulumi.dev.yaml")
-    return Facts("mutated dev plan", context_from_stack(dev_config), tuple(facts))
+    return complete_facts(
+        Facts("mutated dev plan", context_from_stack(dev_config), tuple(facts))
+    )
 
 
 def test_mutated_plan_fails_the_right_rules_on_the_right_resources(

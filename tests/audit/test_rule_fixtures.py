@@ -38,6 +38,30 @@ def test_fail_fixture_fails_without_errors(rule, engine, library) -> None:
     assert "error" not in statuses, f"{rule.id} on {fixture.name}: {statuses}"
 
 
+def _hole_fixtures() -> list[tuple[str, str]]:
+    """``<rule>.<hole>.fail.json`` beside a rule: one reproduced hole; every fact of the rule's
+    kinds must fail (facts of other kinds give the context, e.g. the recording buckets)."""
+    cases = []
+    for rule in RULES:
+        rego = POLICY_ROOT / rule.path
+        for path in sorted(rego.parent.glob(f"{rego.stem}.*.fail.json")):
+            cases.append((rule.id, str(path.relative_to(POLICY_ROOT))))
+    return cases
+
+
+HOLES = _hole_fixtures()
+
+
+@pytest.mark.parametrize(("rule_id", "fixture"), HOLES, ids=[f for _, f in HOLES])
+def test_hole_fixture_fails_every_fact(rule_id, fixture, engine, library) -> None:
+    facts = load_fixture(POLICY_ROOT / fixture)
+    evaluation = evaluate(facts, library, engine, only_rules=[rule_id])
+    statuses = {f.resource_id: f.status for f in evaluation.findings if f.rule_id == rule_id}
+    kinds = next(r.applies_to for r in RULES if r.id == rule_id)
+    expected = {fact.id: "fail" for fact in facts.facts if fact.kind in kinds}
+    assert statuses == expected, f"{rule_id} on {fixture}: {statuses}"
+
+
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
 def test_fact_with_unknown_properties_never_passes(rule, engine, library) -> None:
     fixture = load_fixture(POLICY_ROOT / rule.path.replace(".rego", ".pass.json"))
