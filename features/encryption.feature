@@ -7,6 +7,7 @@ Feature: Call recordings are encrypted at rest and in transit
     Given the audited infrastructure of the stack
     When it is checked that "Buckets should be encrypted with a customer-managed KMS key"
     And it is checked that "Recording buckets should deny uploads without SSE-KMS"
+    And it is checked that "KMS-encrypted buckets should use an S3 bucket key"
     Then every resource it applies to complies
 
   Scenario: Disks, logs and the audit trail are encrypted

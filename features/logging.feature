@@ -14,10 +14,12 @@ Feature: Processing is logged so that the controller can demonstrate compliance
     When it is checked that "The audit trail should be logging"
     And it is checked that "The audit trail should record S3 data events"
     And it is checked that "The audit trail should validate its log files"
+    And it is checked that "The stack should have a multi-region trail recording reads and writes of every recording bucket"
     Then every resource it applies to complies
 
   @iso27001_a_8_16 @iso27001_a_8_20
   Scenario: Network flows are logged
     Given the audited infrastructure of the stack
-    When it is checked that "VPCs should have flow logs"
+    When it is checked that "VPCs should have flow logs of all traffic"
+    And it is checked that "Every VPC of the stack should capture ALL traffic in flow logs"
     Then every resource it applies to complies

@@ -29,6 +29,7 @@ Feature: Only the data a meeting type needs is recorded, and only on its legal b
     Given the audited infrastructure of the stack
     When it is checked that "TURN servers should use ephemeral pseudonymous credentials only"
     And it is checked that "TURN servers should not log client IP addresses"
+    And it is checked that "Every TURN host should carry a coturn configuration the auditor can read"
     Then every resource it applies to complies
 
   @runtime @per_required_meeting_type @gdpr_art5_1_a

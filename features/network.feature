@@ -10,6 +10,15 @@ Feature: The network exposes only what a call needs
     And it is checked that "TURN security groups should open only TURN ports to the internet"
     Then every resource it applies to complies
 
+  @iso27001_a_8_21
+  Scenario: TURN relays cannot be used to reach internal systems
+    Given the audited infrastructure of the stack
+    When it is checked that "TURN relays should deny peers in the metadata, private, loopback and IPv4-mapped ranges"
+    And it is checked that "TURN allowed-peer-ip exceptions should only open the media-node subnets"
+    And it is checked that "TURN relays should not reach loopback peers"
+    And it is checked that "TURN servers should not run the admin CLI"
+    Then every resource it applies to complies
+
   @gdpr_art32_1_c @iso27001_a_8_13
   Scenario: Recordings survive an accidental overwrite or deletion
     Given the audited infrastructure of the stack

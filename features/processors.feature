@@ -7,6 +7,7 @@ Feature: Every processor is declared, bound by a DPA and kept in the EU
   Scenario: Every processor is declared with a DPA reference
     Given the audited infrastructure of the stack
     When it is checked that "Every processor should be declared with a DPA reference"
+    And it is checked that "The stack should declare its processors and its meeting types"
     Then every resource it applies to complies
 
   @gdpr_art28_3_a @gdpr_art44
@@ -20,4 +21,6 @@ Feature: Every processor is declared, bound by a DPA and kept in the EU
     Given the audited infrastructure of the stack
     When it is checked that "Resources should carry purpose and controller tags"
     And it is checked that "Recording resources should name the meeting types they hold"
+    And it is checked that "A bucket that holds recordings should declare its purpose"
+    And it is checked that "A bucket's purpose tag should agree with what the facts show it holds"
     Then every resource it applies to complies
