@@ -66,7 +66,7 @@ def bars(
     height = row_h * len(rows) + 10
     parts = [
         f'<svg class="bars" id="{e(chart_id)}" role="img" aria-label="{e(title)}" '
-        f'width="{label_w + bar_w + 80}" height="{height}" xmlns="http://www.w3.org/2000/svg">'
+        f'width="{label_w + bar_w + 150}" height="{height}" xmlns="http://www.w3.org/2000/svg">'
     ]
     for index, (label, caption, counts) in enumerate(rows):
         y = 5 + index * row_h
