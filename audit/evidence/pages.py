@@ -150,6 +150,17 @@ def render_index(
         )
     )
     files = "".join(f'<li><a href="{e(n)}">{e(n)}</a> — {e(t)}</li>' for n, t in _FILES)
+    judged = {f.rule_id for f in findings}
+    unjudged = [r for r in data.library.rules if r.id not in judged]
+    not_assessed = (
+        "<ul>"
+        + "".join(
+            f"<li>{e(r.id)} {e(r.title)} ({e(', '.join(r.applies_to))})</li>" for r in unjudged
+        )
+        + "</ul>"
+        if unjudged
+        else "<p>Every rule judged at least one resource.</p>"
+    )
     body = f"""<h1>CallVault compliance evidence — stack {e(data.stack.stack)}</h1>
 <div class="meta">{identity}</div>
 {verdict}
@@ -161,10 +172,44 @@ def render_index(
 {"<table><thead><tr><th>status</th><th>feature</th><th>scenario</th><th>failed step</th></tr></thead><tbody>" + scenario_rows + "</tbody></table>" if failed_scenarios else "<p>None.</p>"}
 <h2>Annex A controls awaiting attestation ({len(open_controls)})</h2>
 <p>{e(", ".join(r.control.id for r in open_controls)) or "None."}</p>
+{_register(data)}
+<h2>Not assessed in this run</h2><p>Rules that found no resource of their kinds to judge:</p>{not_assessed}
+{"" if data.runtime else "<p><b>Runtime scenarios were not run</b> (gdpr-audit evidence --runtime).</p>"}
 <details><summary>Passing, waived and manual findings ({len(passes)})</summary>
 {_finding_rows(passes, False)}</details>
 <h2>In this bundle</h2><ul>{files}</ul>"""
     return page(f"CallVault evidence — {data.stack.stack}", body)
+
+
+def _register(data: EvidenceInput) -> str:
+    """The waivers and attestations this run applied, each marked valid or expired."""
+    waivers = "".join(
+        f'<tr><td>{e(w.rule)}</td><td class="mono">{e(w.resource)}</td><td>{e(w.justification)}</td>'
+        f"<td>{e(w.approver)}</td><td>{e(w.expires)}</td>"
+        f"<td>{'valid' if w.expires >= data.today else 'EXPIRED'}</td></tr>"
+        for w in data.waivers
+    )
+    attestations = "".join(
+        f"<tr><td>{e(a.control)}</td><td>{e(a.evidence)}</td><td>{e(a.attested_by)}</td>"
+        f"<td>{e(a.attested_on)}</td><td>{e(a.valid_until)}</td>"
+        f"<td>{'valid' if a.attested_on <= data.today <= a.valid_until else 'EXPIRED'}</td></tr>"
+        for a in data.attestations
+    )
+    return (
+        "<h2>Waivers and attestations register</h2>"
+        + (
+            "<table><thead><tr><th>rule</th><th>resource</th><th>justification</th><th>approver</th>"
+            f"<th>expires</th><th>state</th></tr></thead><tbody>{waivers}</tbody></table>"
+            if waivers
+            else "<p>No waivers.</p>"
+        )
+        + (
+            "<table><thead><tr><th>control</th><th>evidence</th><th>attested by</th><th>on</th>"
+            f"<th>valid until</th><th>state</th></tr></thead><tbody>{attestations}</tbody></table>"
+            if attestations
+            else "<p>No attestations.</p>"
+        )
+    )
 
 
 def render_soa(rows: Sequence[SoaRow], themes: Mapping[str, str]) -> bytes:
