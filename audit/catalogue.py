@@ -9,7 +9,8 @@ unit tests, not rules.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,9 @@ class Rule:
     path: str
     """Relative to the policy root, e.g. ``residency/region_allowed.rego``."""
     text: str
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    """Each GDPR provision and ISO control -> ``full`` (the rule checks everything the
+    provision asks of this resource's configuration) or ``partial`` (one part of it)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -73,6 +77,7 @@ class Rule:
             "topic": self.topic,
             "gdpr": list(self.gdpr),
             "iso27001": list(self.iso27001),
+            "mapping": dict(self.mapping),
             "applies_to": list(self.applies_to),
             "remediation": self.remediation,
             "file": f"policies/{self.path}",
@@ -130,15 +135,37 @@ def _string_list(value: Any, field: str, path: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+MAPPING_STRENGTHS = ("full", "partial")
+
+
+def _mapping(value: Any, ids: tuple[str, ...], path: str) -> dict[str, str]:
+    """``custom.mapping``: exactly the rule's provisions and controls, each full or partial."""
+    if not isinstance(value, dict):
+        raise RuleFileError(
+            f"{path}: custom.mapping must map each gdpr and iso27001 id to full or partial"
+        )
+    missing = [i for i in ids if i not in value]
+    extra = [str(k) for k in value if k not in ids]
+    if missing or extra:
+        raise RuleFileError(
+            f"{path}: custom.mapping must name exactly the rule's gdpr and iso27001 ids "
+            f"(missing {missing}, not mapped {extra})"
+        )
+    wrong = {k: v for k, v in value.items() if v not in MAPPING_STRENGTHS}
+    if wrong:
+        raise RuleFileError(f"{path}: custom.mapping values must be full or partial (got {wrong})")
+    return {str(k): str(v) for k, v in value.items()}
+
+
 def parse_rule_file(text: str, path: str) -> Rule:
     """One .rego rule file -> :class:`Rule`. Raises :class:`RuleFileError` with the field."""
     metadata = _metadata_block(text, path)
     custom = metadata.get("custom")
     if not isinstance(custom, dict):
         raise RuleFileError(f"{path}: METADATA needs a 'custom' mapping")
-    for field in ("id", "severity", "topic", "remediation"):
-        if not isinstance(custom.get(field), str) or not custom[field].strip():
-            raise RuleFileError(f"{path}: custom.{field} is missing")
+    for name in ("id", "severity", "topic", "remediation"):
+        if not isinstance(custom.get(name), str) or not custom[name].strip():
+            raise RuleFileError(f"{path}: custom.{name} is missing")
     if not isinstance(metadata.get("title"), str):
         raise RuleFileError(f"{path}: METADATA title is missing")
     if custom["severity"] not in SEVERITIES:
@@ -156,6 +183,9 @@ def parse_rule_file(text: str, path: str) -> Rule:
     unknown = [k for k in kinds if k not in FACT_KINDS]
     if unknown:
         raise RuleFileError(f"{path}: applies_to names unknown fact kinds {unknown}")
+    gdpr = _string_list(custom.get("gdpr"), "gdpr", path)
+    iso27001 = _string_list(custom.get("iso27001"), "iso27001", path)
+    mapping = _mapping(custom.get("mapping"), (*gdpr, *iso27001), path)
     match = _PACKAGE.search(text)
     if not match or not match.group(1).startswith(_RULE_PREFIX):
         raise RuleFileError(f"{path}: package must be '{_RULE_PREFIX}<name>'")
@@ -164,8 +194,9 @@ def parse_rule_file(text: str, path: str) -> Rule:
         title=metadata["title"],
         severity=custom["severity"],
         topic=custom["topic"],
-        gdpr=_string_list(custom.get("gdpr"), "gdpr", path),
-        iso27001=_string_list(custom.get("iso27001"), "iso27001", path),
+        gdpr=gdpr,
+        iso27001=iso27001,
+        mapping=mapping,
         applies_to=kinds,
         remediation=custom["remediation"],
         package=match.group(1)[len(_RULE_PREFIX) :],

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .catalogue import SEVERITIES, Library, load_library
+from .catalogue import SEVERITIES, Library, Rule, load_library
 from .context import context_from_stack, read_stack_config, stack_facts
 from .engines.base import PolicyEngine
 from .errors import AuditError, EngineError
@@ -31,6 +31,7 @@ from .evidence import commands as evidence_commands
 from .exceptions_files import load_attestations, load_waivers
 from .facts import AuditContext, Fact, Facts
 from .findings import Finding, Report, summarize
+from .out_dir import check_out_dir, write_reports
 from .render import REPORTERS
 from .stack_controls import complete_facts
 
@@ -80,6 +81,8 @@ def _progress(done: int, total: int) -> None:
 
 
 def _run_audit(facts: Facts, args: argparse.Namespace) -> int:
+    if args.out:
+        check_out_dir(Path(args.out))  # before the work, not after it
     library = load_library(Path(args.policies)) if args.policies else load_library()
     waivers = load_waivers(args.waivers) if args.waivers else []
     attestations = load_attestations(args.attestations) if args.attestations else []
@@ -114,10 +117,7 @@ def _run_audit(facts: Facts, args: argparse.Namespace) -> int:
         iso_titles={c.id: c.title for c in library.controls.values()},
     )
     if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        for name, render in REPORTERS.items():
-            (out / name).write_bytes(render(report))
+        write_reports(Path(args.out), {name: render(report) for name, render in REPORTERS.items()})
     _print_summary(report, args.out)
     return code
 
@@ -157,6 +157,10 @@ def _engine(args: argparse.Namespace) -> PolicyEngine:
     return OpaEmbeddedEngine(workers=args.workers)
 
 
+def _mapped(rule: Rule, ids: Sequence[str]) -> list[str]:
+    return [f"{i} ({rule.mapping[i]})" for i in ids]
+
+
 def _controls(library: Library, as_json: bool) -> int:
     if as_json:
         document = {
@@ -177,7 +181,8 @@ def _controls(library: Library, as_json: bool) -> int:
     for rule in library.rules:
         print(f"{rule.id:11} {rule.severity:8} {rule.topic:22} {rule.title}")
         print(
-            f"{'':11} GDPR {', '.join(rule.gdpr)} · ISO {', '.join(rule.iso27001)} · "
+            f"{'':11} GDPR {', '.join(_mapped(rule, rule.gdpr))} · "
+            f"ISO {', '.join(_mapped(rule, rule.iso27001))} · "
             f"{', '.join(rule.applies_to)}"
         )
     manual = [c for c in library.controls.values() if c.manual]

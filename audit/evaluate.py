@@ -54,6 +54,7 @@ def _finding(rule: Rule, fact: Fact | None, status: str, message: str) -> Findin
         resource_source=fact.source if fact else f"policies/{rule.path}",
         message=message,
         remediation=rule.remediation,
+        mapping=rule.mapping,
     )
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from infra.safe_load import UnsafeDocumentError, decode_utf8, load_yaml
+
 from .errors import RuleFileError
 
 __all__ = ["Attestation", "Waiver", "load_attestations", "load_waivers"]
@@ -47,9 +49,11 @@ class Attestation:
 
 def _entries(path: Path, key: str) -> list[tuple[int, dict[str, Any]]]:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = load_yaml(decode_utf8(path.read_bytes()))
     except FileNotFoundError:
         raise RuleFileError(f"{path}: no such file") from None
+    except UnsafeDocumentError as error:
+        raise RuleFileError(f"{path}: refused ({error})") from None
     except (OSError, yaml.YAMLError) as error:
         raise RuleFileError(f"{path}: not readable YAML ({str(error).splitlines()[0]})") from None
     if not isinstance(document, dict) or not isinstance(document.get(key), list):

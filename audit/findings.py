@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,13 @@ class Finding:
     resource_source: str
     message: str
     remediation: str
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    """Each of ``gdpr`` and ``iso27001`` -> ``full`` or ``partial`` (how much of it the rule
+    checks); empty for manual controls."""
+
+    def mapped(self, ids: Sequence[str]) -> list[str]:
+        """``ids`` labelled with their mapping strength: ``Art. 32(1)(a) (partial)``."""
+        return [f"{i} ({self.mapping[i]})" if i in self.mapping else i for i in ids]
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -40,6 +48,7 @@ class Finding:
             "topic": self.topic,
             "gdpr": list(self.gdpr),
             "iso27001": list(self.iso27001),
+            "mapping": dict(self.mapping),
             "resource": {
                 "kind": self.resource_kind,
                 "id": self.resource_id,

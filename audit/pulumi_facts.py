@@ -14,11 +14,13 @@ import gzip
 import re
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from infra.safe_load import UnsafeDocumentError, load_yaml
 
 from .facts import Fact
 from .policy_analysis import (
@@ -31,7 +33,12 @@ from .policy_analysis import (
 from .turn_facts import ranges_outside, turn_config_properties
 from .unknowns import contains_unknown, is_unknown
 
-__all__ = ["MODELLED_TYPES", "PulumiResource", "facts_from_pulumi_resources"]
+__all__ = [
+    "MODELLED_TYPES",
+    "MalformedResourceError",
+    "PulumiResource",
+    "facts_from_pulumi_resources",
+]
 
 _ARN_REGION = re.compile(r"^arn:aws[a-zA-Z-]*:[a-z0-9-]+:([a-z0-9-]*):")
 _DOMAIN_REGION = re.compile(r"\.s3[.-]([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com")
@@ -55,10 +62,36 @@ class PulumiResource:
     """The region of the resource's provider (explicit provider config or ``aws:region``)."""
     dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """``propertyDependencies``: input name -> URNs its value came from (resolves unknown ids)."""
+    pointer: str = ""
+    """JSON pointer of the resource in its source file (``/deployment/resources/3``)."""
 
     @property
     def name(self) -> str:
         return self.urn.rsplit("::", 1)[-1]
+
+
+class MalformedResourceError(ValueError):
+    """A resource (or one joined to it) whose properties do not have the shape AWS gives them."""
+
+    def __init__(self, resource: PulumiResource, error: Exception) -> None:
+        super().__init__(
+            f"{resource.type} '{resource.name}' (or a resource joined to it) has a property "
+            f"of an unexpected shape ({type(error).__name__}: {str(error)[:120]})"
+        )
+        self.resource = resource
+
+
+def _each(
+    build: Callable[..., Fact], resources: Iterable[PulumiResource], *args: Any
+) -> list[Fact]:
+    """``build(resource, *args)`` for each resource; a shape error names the resource."""
+    facts = []
+    for resource in resources:
+        try:
+            facts.append(build(resource, *args))
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError) as error:
+            raise MalformedResourceError(resource, error) from None
+    return facts
 
 
 def _truthy(value: Any) -> bool:
@@ -720,8 +753,8 @@ def _written_files(user_data: str | None) -> dict[str, str]:
     if not user_data or not user_data.startswith("#cloud-config"):
         return {}
     try:
-        document = yaml.safe_load(user_data)
-    except yaml.YAMLError:
+        document = load_yaml(user_data)
+    except (yaml.YAMLError, UnsafeDocumentError):
         return {}
     files = document.get("write_files") if isinstance(document, Mapping) else None
     return {
@@ -908,8 +941,8 @@ def _media_node_cidrs(index: _Index) -> list[str] | None:
     subnet_ids = [str(h.properties.get("subnetId")) for h in hosts if "subnetId" in h.properties]
     template_ids = {str(h.id) for h in hosts if h.id}
     for group in index.by_type.get("aws:autoscaling/group:Group", []):
-        template = _first(group.properties.get("launchTemplate")) or {}
-        if str(template.get("id")) in template_ids:
+        template = _first(group.properties.get("launchTemplate"))
+        if isinstance(template, Mapping) and str(template.get("id")) in template_ids:
             subnet_ids += [str(s) for s in group.properties.get("vpcZoneIdentifiers") or []]
     cidrs = [subnets.get(s) for s in subnet_ids]
     if not cidrs or not all(isinstance(c, str) for c in cidrs):
@@ -917,30 +950,25 @@ def _media_node_cidrs(index: _Index) -> list[str] | None:
     return sorted({str(c) for c in cidrs})
 
 
-def _turn_facts(resources: Iterable[PulumiResource], index: _Index) -> list[Fact]:
-    facts = []
-    media_node_cidrs = _media_node_cidrs(index)
-    for resource in resources:
-        content = _written_files(_user_data(resource.properties)).get("/etc/turnserver.conf")
-        if content is None:
-            continue
-        properties = turn_config_properties(content)
-        properties["media_node_cidrs"] = media_node_cidrs
-        properties["allowed_peers_outside_media_nodes"] = (
-            ranges_outside(properties["allowed_peer_ranges"], media_node_cidrs or [])
-            if media_node_cidrs is not None or not properties["allowed_peer_ranges"]
-            else None
-        )
-        facts.append(
-            Fact(
-                "turn_config",
-                f"{resource.id or resource.name}:/etc/turnserver.conf",
-                region_of(resource),
-                f"{resource.source}#/userData/write_files/etc/turnserver.conf",
-                properties,
-            )
-        )
-    return facts
+def _turnserver_conf(resource: PulumiResource) -> str | None:
+    return _written_files(_user_data(resource.properties)).get("/etc/turnserver.conf")
+
+
+def _turn_fact(resource: PulumiResource, media_node_cidrs: list[str] | None) -> Fact:
+    properties = turn_config_properties(_turnserver_conf(resource) or "")
+    properties["media_node_cidrs"] = media_node_cidrs
+    properties["allowed_peers_outside_media_nodes"] = (
+        ranges_outside(properties["allowed_peer_ranges"], media_node_cidrs or [])
+        if media_node_cidrs is not None or not properties["allowed_peer_ranges"]
+        else None
+    )
+    return Fact(
+        "turn_config",
+        f"{resource.id or resource.name}:/etc/turnserver.conf",
+        region_of(resource),
+        f"{resource.source}#/userData/write_files/etc/turnserver.conf",
+        properties,
+    )
 
 
 _BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
@@ -986,8 +1014,8 @@ def facts_from_pulumi_resources(resources: Sequence[PulumiResource]) -> list[Fac
     index = _Index(resources)
     buckets = [b for t in _BUCKETS for b in index.by_type.get(t, [])]
     bucket_regions = {alias: region_of(b) for b in buckets for alias in _bucket_aliases(b)}
-    facts = [_bucket_fact(b, index, bucket_regions) for b in buckets]
-    facts += [_kms_fact(k) for k in index.by_type.get("aws:kms/key:Key", [])]
+    facts = _each(_bucket_fact, buckets, index, bucket_regions)
+    facts += _each(_kms_fact, index.by_type.get("aws:kms/key:Key", []))
     recording_buckets: list[str] | None = [
         f.id
         for f in facts
@@ -995,19 +1023,22 @@ def facts_from_pulumi_resources(resources: Sequence[PulumiResource]) -> list[Fac
     ]
     if any(f.kind == "bucket" and "purpose" in f.properties["unknown"] for f in facts):
         recording_buckets = None
-    facts += [
-        _trail_fact(t, recording_buckets)
-        for t in index.by_type.get("aws:cloudtrail/trail:Trail", [])
-    ]
-    facts += [
-        _security_group_fact(g, index) for t in _SECURITY_GROUPS for g in index.by_type.get(t, [])
-    ]
+    facts += _each(
+        _trail_fact, index.by_type.get("aws:cloudtrail/trail:Trail", []), recording_buckets
+    )
+    facts += _each(
+        _security_group_fact,
+        [g for t in _SECURITY_GROUPS for g in index.by_type.get(t, [])],
+        index,
+    )
     instances = index.by_type.get("aws:ec2/instance:Instance", [])
     templates = index.by_type.get("aws:ec2/launchTemplate:LaunchTemplate", [])
-    facts += [_instance_fact(i, index) for i in instances]
-    facts += [_launch_template_fact(t) for t in templates]
-    facts += [_role_fact(r, index) for r in index.by_type.get("aws:iam/role:Role", [])]
-    facts += [_log_group_fact(g) for g in index.by_type.get("aws:cloudwatch/logGroup:LogGroup", [])]
-    facts += [_vpc_fact(v, index) for v in index.by_type.get("aws:ec2/vpc:Vpc", [])]
-    facts += _turn_facts([*instances, *templates], index)
+    facts += _each(_instance_fact, instances, index)
+    facts += _each(_launch_template_fact, templates)
+    facts += _each(_role_fact, index.by_type.get("aws:iam/role:Role", []), index)
+    facts += _each(_log_group_fact, index.by_type.get("aws:cloudwatch/logGroup:LogGroup", []))
+    facts += _each(_vpc_fact, index.by_type.get("aws:ec2/vpc:Vpc", []), index)
+    media_node_cidrs = _media_node_cidrs(index)
+    hosts = [r for r in (*instances, *templates) if _turnserver_conf(r) is not None]
+    facts += _each(_turn_fact, hosts, media_node_cidrs)
     return facts

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import reprlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from infra.safe_load import UnsafeDocumentError, decode_utf8, load_yaml
 
 __all__ = [
     "PROJECT",
@@ -38,6 +41,18 @@ __all__ = [
 
 PROJECT = "callvault"
 _NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = 60
+_REPR.maxother = 60
+_REPR.maxlevel = 3
+
+
+def _shown(value: object) -> str:
+    """A bounded ``repr`` for error messages: a huge value (or an alias bomb) prints in
+    constant time and space."""
+    return _REPR.repr(value)
 
 
 class ConfigError(ValueError):
@@ -180,7 +195,7 @@ class StackConfig:
             if meeting_type.name == name:
                 return meeting_type
         known = ", ".join(m.name for m in self.meeting_types)
-        raise KeyError(f"unknown meeting type {name!r} (known: {known})")
+        raise KeyError(f"unknown meeting type {_shown(name)} (known: {known})")
 
     @property
     def name_prefix(self) -> str:
@@ -199,14 +214,14 @@ def _require(obj: Mapping[str, Any], field: str, key: str) -> Any:
 def _str(obj: Mapping[str, Any], field: str, key: str, default: str | None = None) -> str:
     value = obj.get(field, default) if default is not None else _require(obj, field, key)
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{key}.{field}", f"must be a non-empty string (got {value!r})")
+        raise ConfigError(f"{key}.{field}", f"must be a non-empty string (got {_shown(value)})")
     return value.strip()
 
 
 def _choice(obj: Mapping[str, Any], field: str, key: str, allowed: Sequence[str]) -> str:
     value = _str(obj, field, key)
     if value not in allowed:
-        raise ConfigError(f"{key}.{field}", f"{value!r} is not one of {', '.join(allowed)}")
+        raise ConfigError(f"{key}.{field}", f"{_shown(value)} is not one of {', '.join(allowed)}")
     return value
 
 
@@ -221,7 +236,7 @@ def _int(
 ) -> int:
     value = obj.get(field, default) if default is not None else _require(obj, field, key)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{key}.{field}", f"must be a whole number (got {value!r})")
+        raise ConfigError(f"{key}.{field}", f"must be a whole number (got {_shown(value)})")
     if value < minimum or (maximum is not None and value > maximum):
         upper = f" and at most {maximum}" if maximum is not None else ""
         raise ConfigError(f"{key}.{field}", f"must be at least {minimum}{upper} (got {value})")
@@ -235,7 +250,9 @@ def _str_list(obj: Mapping[str, Any], field: str, key: str) -> tuple[str, ...]:
         or not value
         or not all(isinstance(item, str) and item for item in value)
     ):
-        raise ConfigError(f"{key}.{field}", f"must be a non-empty list of strings (got {value!r})")
+        raise ConfigError(
+            f"{key}.{field}", f"must be a non-empty list of strings (got {_shown(value)})"
+        )
     return tuple(value)
 
 
@@ -258,7 +275,8 @@ def _slug(obj: Mapping[str, Any], field: str, key: str) -> str:
     if not _NAME_PATTERN.match(value):
         raise ConfigError(
             f"{key}.{field}",
-            f"{value!r} must be 3-40 lowercase letters, digits or '-', starting with a letter",
+            f"{_shown(value)} must be 3-40 lowercase letters, digits or '-', "
+            "starting with a letter",
         )
     return value
 
@@ -285,7 +303,7 @@ def _meeting_type(raw: Any, key: str) -> MeetingType:
     if "legalBasis" not in obj or obj["legalBasis"] in (None, ""):
         raise ConfigError(
             f"{key}.legalBasis",
-            f"meeting type {name!r} has no legal basis"
+            f"meeting type {_shown(name)} has no legal basis"
             f" (allowed: {', '.join(vocab['legal_bases'])})",
         )
     legal_basis = _choice(obj, "legalBasis", key, list(vocab["legal_bases"]))
@@ -305,7 +323,7 @@ def _meeting_type(raw: Any, key: str) -> MeetingType:
     for role in roles:
         if role not in vocab["roles"]:
             raise ConfigError(
-                f"{key}.accessRoles", f"{role!r} is not one of {', '.join(vocab['roles'])}"
+                f"{key}.accessRoles", f"{_shown(role)} is not one of {', '.join(vocab['roles'])}"
             )
     default_notice = (
         "This call is not recorded."
@@ -331,14 +349,16 @@ def _processor(raw: Any, key: str, allowed_regions: Sequence[str]) -> Processor:
     if not isinstance(obj.get("dpaReference"), str) or not obj["dpaReference"].strip():
         raise ConfigError(
             f"{key}.dpaReference",
-            f"processor {name!r} has no DPA reference (Art. 28(3) requires a signed agreement)",
+            f"processor {_shown(name)} has no DPA reference "
+            "(Art. 28(3) requires a signed agreement)",
         )
     regions = _str_list(obj, "regions", key)
     for region in regions:
         if region not in allowed_regions:
             raise ConfigError(
                 f"{key}.regions",
-                f"{region!r} is not an allowed region (allowed: {', '.join(allowed_regions)})",
+                f"{_shown(region)} is not an allowed region "
+                f"(allowed: {', '.join(allowed_regions)})",
             )
     return Processor(
         name=name,
@@ -405,9 +425,9 @@ def _network(raw: Any, key: str) -> NetworkSettings:
     try:
         network = ipaddress.IPv4Network(cidr)
     except ValueError as err:
-        raise ConfigError(f"{key}.cidr", f"{cidr!r} is not an IPv4 CIDR ({err})") from None
+        raise ConfigError(f"{key}.cidr", f"{_shown(cidr)} is not an IPv4 CIDR ({err})") from None
     if not network.is_private or not 16 <= network.prefixlen <= 24:
-        raise ConfigError(f"{key}.cidr", f"{cidr!r} must be a private range of /16 to /24")
+        raise ConfigError(f"{key}.cidr", f"{_shown(cidr)} must be a private range of /16 to /24")
     return NetworkSettings(
         cidr=cidr,
         flow_log_retention_days=_int(obj, "flowLogRetentionDays", key, minimum=1, maximum=400),
@@ -446,13 +466,14 @@ def stack_config_from_values(
         if allowed_region not in eu:
             raise ConfigError(
                 f"{ns}:allowedRegions",
-                f"{allowed_region!r} is not an EU region (allowed: {', '.join(eu)})",
+                f"{_shown(allowed_region)} is not an EU region (allowed: {', '.join(eu)})",
             )
     if not region:
         raise ConfigError("aws:region", f"is required (allowed: {', '.join(allowed)})")
     if region not in allowed:
         raise ConfigError(
-            "aws:region", f"{region!r} is not an allowed EU region (allowed: {', '.join(allowed)})"
+            "aws:region",
+            f"{_shown(region)} is not an allowed EU region (allowed: {', '.join(allowed)})",
         )
 
     controller_raw = _mapping(_require(values, "controller", ns), f"{ns}:controller")
@@ -472,7 +493,9 @@ def stack_config_from_values(
     names = [m.name for m in meeting_types]
     for name in names:
         if names.count(name) > 1:
-            raise ConfigError(f"{ns}:meetingTypes", f"meeting type {name!r} is declared twice")
+            raise ConfigError(
+                f"{ns}:meetingTypes", f"meeting type {_shown(name)} is declared twice"
+            )
 
     raw_processors = _require(values, "processors", ns)
     if not isinstance(raw_processors, list) or not raw_processors:
@@ -509,7 +532,7 @@ def split_stack_file(document: Any, path: str) -> tuple[dict[str, Any], str | No
         elif namespace == PROJECT:
             values[field] = value
         elif namespace != "aws":
-            raise ConfigError(str(full_key), f"unknown config namespace {namespace!r}")
+            raise ConfigError(str(full_key), f"unknown config namespace {_shown(namespace)}")
     return values, region
 
 
@@ -520,9 +543,11 @@ def load_stack_file(path: str | Path, stack: str | None = None) -> StackConfig:
         match = re.fullmatch(r"Pulumi\.(.+)\.yaml", file_path.name)
         stack = match.group(1) if match else file_path.stem
     try:
-        document = yaml.safe_load(file_path.read_text(encoding="utf-8"))
+        document = load_yaml(decode_utf8(file_path.read_bytes()))
     except OSError as err:
         raise ConfigError(str(file_path), f"cannot be read ({err.strerror})") from None
+    except UnsafeDocumentError as err:
+        raise ConfigError(str(file_path), f"is refused: {err}") from None
     except yaml.YAMLError as err:
         raise ConfigError(
             str(file_path), f"is not valid YAML ({str(err).splitlines()[0]})"

@@ -77,7 +77,8 @@ def render(report: Report) -> bytes:
             f'<div class="src">{escape(f.resource_source)}</div></td>'
             f"<td>{escape(f.message)}"
             f"{'<br><i>Fix: ' + escape(f.remediation) + '</i>' if f.status in ('fail', 'error', 'manual') else ''}</td>"
-            f"<td>{escape(', '.join(f.gdpr))}</td><td>{escape(', '.join(f.iso27001))}</td></tr>"
+            f"<td>{escape(', '.join(f.mapped(f.gdpr)))}</td>"
+            f"<td>{escape(', '.join(f.mapped(f.iso27001)))}</td></tr>"
         )
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">

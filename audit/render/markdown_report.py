@@ -31,6 +31,23 @@ def render(report: Report) -> bytes:
     ]
     for article, counts in summary["by_gdpr_article"].items():
         lines.append(f"| {article} | " + " | ".join(str(counts[s]) for s in STATUSES) + " |")
+    rules = {f.rule_id: f for f in report.findings if f.mapping}
+    lines += [
+        "",
+        "## Rules and what they cover",
+        "",
+        "full: the rule checks everything the provision asks of the resource's configuration; "
+        "partial: one part of it.",
+        "",
+        "| rule | GDPR | ISO/IEC 27001:2022 |",
+        "|---|---|---|",
+    ]
+    for rule_id in sorted(rules):
+        f = rules[rule_id]
+        lines.append(
+            f"| {rule_id} | {_cell(', '.join(f.mapped(f.gdpr)))} | "
+            f"{_cell(', '.join(f.mapped(f.iso27001)))} |"
+        )
     problems = [f for f in report.findings if f.status in ("fail", "error", "manual")]
     lines += ["", "## Findings to act on", ""]
     if not problems:

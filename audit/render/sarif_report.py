@@ -44,6 +44,7 @@ def render(report: Report) -> bytes:
                 "security-severity": _SECURITY_SEVERITY[first[rid].severity],
                 "gdpr": list(first[rid].gdpr),
                 "iso27001": list(first[rid].iso27001),
+                "mapping": dict(first[rid].mapping),
             },
         }
         for rid in rule_ids

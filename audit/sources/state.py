@@ -7,10 +7,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from infra.safe_load import UnsafeDocumentError, decode_utf8, load_json
+
 from ..context import default_context
 from ..errors import InputError
 from ..facts import AuditContext, Facts
-from ..pulumi_facts import PulumiResource, facts_from_pulumi_resources
+from ..pulumi_facts import MalformedResourceError, PulumiResource, facts_from_pulumi_resources
 
 __all__ = ["facts_from_state_document", "facts_from_state_file", "read_json_file"]
 
@@ -20,15 +22,18 @@ _SECRET_SIG = "4dabf18193072939515e22adb298388d"
 def read_json_file(path: str | Path) -> Any:
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        data = file.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{file}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{file}: cannot read ({error})") from None
-    if not text.strip():
-        raise InputError(f"{file}: the file is empty; expected Pulumi state or preview JSON")
+    except OSError as error:
+        raise InputError(f"{file}: cannot read ({error.strerror})") from None
     try:
-        return json.loads(text)
+        text = decode_utf8(data)
+        if not text.strip():
+            raise InputError(f"{file}: the file is empty; expected Pulumi state or preview JSON")
+        return load_json(text)
+    except UnsafeDocumentError as error:
+        raise InputError(error.located(file)) from None
     except json.JSONDecodeError as error:
         raise InputError(
             f"{file}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
@@ -63,14 +68,25 @@ def _provider_regions(states: list[Mapping[str, Any]], default: str | None) -> d
     return regions
 
 
-def _resources(states: list[Mapping[str, Any]], default_region: str | None) -> list[PulumiResource]:
-    providers = _provider_regions(states, default_region)
+def _resources(
+    states: list[tuple[str, Mapping[str, Any]]], default_region: str | None, description: str
+) -> list[PulumiResource]:
+    for pointer, state in states:
+        for key in ("inputs", "outputs"):
+            if state.get(key) is not None and not isinstance(state[key], Mapping):
+                raise InputError(
+                    f"{description}#{pointer}/{key}: must be an object "
+                    f"(got {type(state[key]).__name__})"
+                )
+    providers = _provider_regions([s for _, s in states], default_region)
     resources = []
-    for state in states:
+    for pointer, state in states:
         type_ = state.get("type")
         urn = state.get("urn")
         if not isinstance(type_, str) or not isinstance(urn, str):
-            raise InputError("a resource without 'type' or 'urn': not Pulumi state")
+            raise InputError(
+                f"{description}#{pointer}: a resource without 'type' or 'urn': not Pulumi state"
+            )
         if not state.get("custom", True) or type_.startswith("pulumi:"):
             continue
         properties = _unwrap({**(state.get("inputs") or {}), **(state.get("outputs") or {})})
@@ -84,6 +100,7 @@ def _resources(states: list[Mapping[str, Any]], default_region: str | None) -> l
                 id=str(state["id"]) if state.get("id") else None,
                 properties=properties,
                 source=urn,
+                pointer=pointer,
                 provider_region=providers.get(str(provider), default_region)
                 if provider
                 else default_region,
@@ -110,12 +127,20 @@ def facts_from_state_document(
         version = document.get("version")
         if version not in (1, 2, 3):
             raise InputError(f"{description}: unsupported deployment version {version!r}")
-        states = deployment.get("resources") or []
+        raw_states = deployment.get("resources") or []
+        if not isinstance(raw_states, list) or not raw_states:
+            raise InputError(
+                f"{description}#/deployment/resources: no resources (an empty stack export "
+                "proves nothing; export a deployed stack)"
+            )
+        states = [(f"/deployment/resources/{i}", s) for i, s in enumerate(raw_states)]
         kind = f"stack export v{version}"
         default_region = None
     elif isinstance(document.get("steps"), list):
         states = [
-            s["newState"] for s in document["steps"] if isinstance(s.get("newState"), Mapping)
+            (f"/steps/{i}/newState", s["newState"])
+            for i, s in enumerate(document["steps"])
+            if isinstance(s, Mapping) and isinstance(s.get("newState"), Mapping)
         ]
         config = document.get("config") or {}
         default_region = config.get("aws:region") if isinstance(config, Mapping) else None
@@ -125,9 +150,13 @@ def facts_from_state_document(
             f"{description}: neither a 'pulumi stack export' (no 'deployment') nor a "
             "'pulumi preview --json' document (no 'steps')"
         )
-    if not isinstance(states, list) or not all(isinstance(s, Mapping) for s in states):
-        raise InputError(f"{description}: 'resources' must be a list of objects")
-    facts = facts_from_pulumi_resources(_resources(states, default_region))
+    for pointer, state in states:
+        if not isinstance(state, Mapping):
+            raise InputError(f"{description}#{pointer}: must be an object")
+    try:
+        facts = facts_from_pulumi_resources(_resources(states, default_region, description))
+    except MalformedResourceError as error:
+        raise InputError(f"{description}#{error.resource.pointer}: {error}") from None
     return Facts(
         source_description=f"{kind} {description} ({len(states)} resources)",
         context=context or default_context(),

@@ -6,6 +6,7 @@
 #   topic: access-control
 #   gdpr: ["Art. 32(1)(b)"]
 #   iso27001: ["A.8.9", "A.8.5"]
+#   mapping: {"Art. 32(1)(b)": "partial", "A.8.9": "partial", "A.8.5": "partial"}
 #   applies_to: ["instance", "launch_template"]
 #   remediation: "Set metadataOptions.httpTokens to `required` (and the hop limit to 1)."
 package callvault.rules.imdsv2

@@ -4,8 +4,9 @@
 #   id: CV-IAM-001
 #   severity: high
 #   topic: access-control
-#   gdpr: ["Art. 32(1)(b)", "Art. 25(2)", "Art. 28(3)(b)"]
+#   gdpr: ["Art. 32(1)(b)", "Art. 25(2)"]
 #   iso27001: ["A.5.15", "A.8.2", "A.8.3"]
+#   mapping: {"Art. 32(1)(b)": "partial", "Art. 25(2)": "partial", "A.5.15": "partial", "A.8.2": "partial", "A.8.3": "partial"}
 #   applies_to: ["iam_role"]
 #   remediation: "Limit the media-node policy to s3:PutObject/s3:AbortMultipartUpload on `<bucket>/recordings/*` and kms:GenerateDataKey/Decrypt conditioned on the encryption context."
 package callvault.rules.media_node_least_privilege

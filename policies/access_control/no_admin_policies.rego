@@ -6,6 +6,7 @@
 #   topic: access-control
 #   gdpr: ["Art. 32(1)(b)", "Art. 25(2)"]
 #   iso27001: ["A.5.15", "A.8.2"]
+#   mapping: {"Art. 32(1)(b)": "partial", "Art. 25(2)": "partial", "A.5.15": "partial", "A.8.2": "partial"}
 #   applies_to: ["iam_role"]
 #   remediation: "Replace wildcard actions, NotAction grants, iam:PassRole on any role and *FullAccess / AdministratorAccess managed policies with the specific actions needed."
 package callvault.rules.no_admin_policies

@@ -54,6 +54,177 @@ test_null_statements_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+# Hole broad_grants (no_admin_policies.broad_grants.fail.json): the reproduction of a hole this rule let pass.
+test_denies_broad_grants_r_not_action if {
+	"iam_role:r-not-action" in testing.denied(rule, broad_grants_context, broad_grants_facts)
+}
+
+test_denies_broad_grants_r_s3_get_star if {
+	"iam_role:r-s3-get-star" in testing.denied(rule, broad_grants_context, broad_grants_facts)
+}
+
+test_denies_broad_grants_r_passrole_any if {
+	"iam_role:r-passrole-any" in testing.denied(rule, broad_grants_context, broad_grants_facts)
+}
+
+test_denies_broad_grants_r_power_user if {
+	"iam_role:r-power-user" in testing.denied(rule, broad_grants_context, broad_grants_facts)
+}
+
+broad_grants_context := {
+	"allowed_regions": [
+		"eu-central-1",
+		"eu-west-1"
+	],
+	"max_log_retention_days": 365,
+	"meeting_types": {
+		"claims": {
+			"legal_basis": "legal-obligation",
+			"mode": "audio+video",
+			"prefix": "recordings/claims/",
+			"recording": "required",
+			"retention_days": 1095
+		},
+		"medical": {
+			"legal_basis": "contract",
+			"mode": "audio",
+			"prefix": "recordings/medical/",
+			"recording": "forbidden",
+			"retention_days": 1
+		},
+		"support": {
+			"legal_basis": "consent",
+			"mode": "audio",
+			"prefix": "recordings/support/",
+			"recording": "optional",
+			"retention_days": 30
+		}
+	},
+	"stack": "fixture"
+}
+
+broad_grants_facts := [
+	{
+		"id": "r-not-action",
+		"kind": "iam_role",
+		"managed_policy_arns": [],
+		"policies_readable": true,
+		"purpose": "call-recording",
+		"ref": "iam_role:r-not-action",
+		"region": null,
+		"source": "fixture",
+		"statements": [
+			{
+				"actions": [],
+				"condition_keys": [],
+				"conditions": {},
+				"effect": "Allow",
+				"not_actions": [
+					"iam:*"
+				],
+				"principals": [],
+				"resources": [
+					"*"
+				],
+				"sid": ""
+			}
+		],
+		"tags": {
+			"controller": "acme",
+			"meeting-type": "all",
+			"purpose": "call-recording"
+		},
+		"trust_public": false,
+		"workload": null
+	},
+	{
+		"id": "r-s3-get-star",
+		"kind": "iam_role",
+		"managed_policy_arns": [],
+		"policies_readable": true,
+		"purpose": "call-recording",
+		"ref": "iam_role:r-s3-get-star",
+		"region": null,
+		"source": "fixture",
+		"statements": [
+			{
+				"actions": [
+					"s3:Get*"
+				],
+				"condition_keys": [],
+				"conditions": {},
+				"effect": "Allow",
+				"not_actions": [],
+				"principals": [],
+				"resources": [
+					"*"
+				],
+				"sid": ""
+			}
+		],
+		"tags": {
+			"controller": "acme",
+			"meeting-type": "all",
+			"purpose": "call-recording"
+		},
+		"trust_public": false,
+		"workload": null
+	},
+	{
+		"id": "r-passrole-any",
+		"kind": "iam_role",
+		"managed_policy_arns": [],
+		"policies_readable": true,
+		"purpose": "call-recording",
+		"ref": "iam_role:r-passrole-any",
+		"region": null,
+		"source": "fixture",
+		"statements": [
+			{
+				"actions": [
+					"iam:PassRole"
+				],
+				"condition_keys": [],
+				"conditions": {},
+				"effect": "Allow",
+				"not_actions": [],
+				"principals": [],
+				"resources": [
+					"*"
+				],
+				"sid": ""
+			}
+		],
+		"tags": {
+			"controller": "acme",
+			"meeting-type": "all",
+			"purpose": "call-recording"
+		},
+		"trust_public": false,
+		"workload": null
+	},
+	{
+		"id": "r-power-user",
+		"kind": "iam_role",
+		"managed_policy_arns": [
+			"arn:aws:iam::aws:policy/PowerUserAccess"
+		],
+		"policies_readable": true,
+		"purpose": "call-recording",
+		"ref": "iam_role:r-power-user",
+		"region": null,
+		"source": "fixture",
+		"statements": [],
+		"tags": {
+			"controller": "acme",
+			"meeting-type": "all",
+			"purpose": "call-recording"
+		},
+		"trust_public": false,
+		"workload": null
+	}
+]
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

@@ -6,6 +6,7 @@
 #   topic: access-control
 #   gdpr: ["Art. 32(1)(b)"]
 #   iso27001: ["A.5.15", "A.8.5"]
+#   mapping: {"Art. 32(1)(b)": "partial", "A.5.15": "partial", "A.8.5": "partial"}
 #   applies_to: ["iam_role"]
 #   remediation: "Name the service or account principal in the trust policy instead of `*`."
 package callvault.rules.role_trust_not_public

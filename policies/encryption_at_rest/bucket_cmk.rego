@@ -6,6 +6,7 @@
 #   topic: encryption-at-rest
 #   gdpr: ["Art. 32(1)(a)", "Art. 5(1)(f)"]
 #   iso27001: ["A.8.24"]
+#   mapping: {"Art. 32(1)(a)": "partial", "Art. 5(1)(f)": "partial", "A.8.24": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Add a BucketServerSideEncryptionConfiguration with sseAlgorithm `aws:kms` and the ARN of a customer-managed key."
 package callvault.rules.bucket_cmk

@@ -89,6 +89,104 @@ test_null_purpose_is_not_allowed_logs if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+# Hole alias_arn (bucket_cmk.alias_arn.fail.json): the reproduction of a hole this rule let pass.
+test_denies_alias_arn_rec if {
+	"bucket:rec" in testing.denied(rule, alias_arn_context, alias_arn_facts)
+}
+
+alias_arn_context := {
+	"allowed_regions": [
+		"eu-central-1",
+		"eu-west-1"
+	],
+	"max_log_retention_days": 365,
+	"meeting_types": {
+		"claims": {
+			"legal_basis": "legal-obligation",
+			"mode": "audio+video",
+			"prefix": "recordings/claims/",
+			"recording": "required",
+			"retention_days": 1095
+		},
+		"medical": {
+			"legal_basis": "contract",
+			"mode": "audio",
+			"prefix": "recordings/medical/",
+			"recording": "forbidden",
+			"retention_days": 1
+		},
+		"support": {
+			"legal_basis": "consent",
+			"mode": "audio",
+			"prefix": "recordings/support/",
+			"recording": "optional",
+			"retention_days": 30
+		}
+	},
+	"stack": "fixture"
+}
+
+alias_arn_facts := [
+	{
+		"acl_public": false,
+		"encryption": {
+			"algorithm": "aws:kms",
+			"bucket_key": true,
+			"kms_key_id": "arn:aws:kms:eu-central-1:111122223333:alias/aws/s3"
+		},
+		"id": "rec",
+		"kind": "bucket",
+		"lifecycle": [
+			{
+				"enabled": true,
+				"expiration_days": 1095,
+				"id": "c",
+				"noncurrent_expiration_days": 7,
+				"object_filter": false,
+				"prefix": "recordings/claims/"
+			},
+			{
+				"enabled": true,
+				"expiration_days": 30,
+				"id": "s",
+				"noncurrent_expiration_days": 7,
+				"object_filter": false,
+				"prefix": "recordings/support/"
+			}
+		],
+		"logging": {
+			"enabled": true,
+			"target_bucket": "logs"
+		},
+		"meeting_type_tag": "all",
+		"object_lock": false,
+		"policy": {
+			"denies_unencrypted_puts": true,
+			"present": true,
+			"public": false,
+			"readable": true,
+			"tls_only": true
+		},
+		"public_access_block": {
+			"block_public_acls": true,
+			"block_public_policy": true,
+			"ignore_public_acls": true,
+			"restrict_public_buckets": true
+		},
+		"purpose": "call-recording",
+		"ref": "bucket:rec",
+		"region": "eu-central-1",
+		"replication": [],
+		"source": "fixture",
+		"tags": {
+			"controller": "acme",
+			"meeting-type": "all",
+			"purpose": "call-recording"
+		},
+		"versioning": true
+	}
+]
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

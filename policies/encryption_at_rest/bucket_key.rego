@@ -6,6 +6,7 @@
 #   topic: encryption-at-rest
 #   gdpr: ["Art. 32(1)(a)"]
 #   iso27001: ["A.8.24"]
+#   mapping: {"Art. 32(1)(a)": "partial", "A.8.24": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Set `bucketKeyEnabled: true` on the bucket's encryption rule."
 package callvault.rules.bucket_key

@@ -6,6 +6,7 @@
 #   topic: encryption-at-rest
 #   gdpr: ["Art. 32(1)(a)"]
 #   iso27001: ["A.8.24", "A.8.12"]
+#   mapping: {"Art. 32(1)(a)": "partial", "A.8.24": "partial", "A.8.12": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Add a bucket-policy statement denying s3:PutObject when s3:x-amz-server-side-encryption is not aws:kms."
 package callvault.rules.deny_unencrypted_puts

@@ -6,6 +6,7 @@
 #   topic: encryption-at-rest
 #   gdpr: ["Art. 32(1)(a)"]
 #   iso27001: ["A.8.24"]
+#   mapping: {"Art. 32(1)(a)": "partial", "A.8.24": "partial"}
 #   applies_to: ["instance", "launch_template"]
 #   remediation: "Set `encrypted: true` (with a customer-managed kmsKeyId) on every root and EBS block device."
 package callvault.rules.ebs_encrypted

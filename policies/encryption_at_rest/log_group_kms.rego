@@ -6,6 +6,7 @@
 #   topic: encryption-at-rest
 #   gdpr: ["Art. 32(1)(a)"]
 #   iso27001: ["A.8.24", "A.8.15"]
+#   mapping: {"Art. 32(1)(a)": "partial", "A.8.24": "partial", "A.8.15": "partial"}
 #   applies_to: ["log_group"]
 #   remediation: "Set `kmsKeyId` on the log group to the platform key."
 package callvault.rules.log_group_kms

@@ -6,6 +6,7 @@
 #   topic: encryption-at-rest
 #   gdpr: ["Art. 32(1)(a)", "Art. 5(2)"]
 #   iso27001: ["A.8.24", "A.8.15"]
+#   mapping: {"Art. 32(1)(a)": "partial", "Art. 5(2)": "partial", "A.8.24": "partial", "A.8.15": "partial"}
 #   applies_to: ["trail"]
 #   remediation: "Set `kmsKeyId` on the CloudTrail trail."
 package callvault.rules.trail_kms

@@ -6,6 +6,7 @@
 #   topic: encryption-in-transit
 #   gdpr: ["Art. 32(1)(a)", "Art. 5(1)(f)"]
 #   iso27001: ["A.8.24", "A.5.14"]
+#   mapping: {"Art. 32(1)(a)": "partial", "Art. 5(1)(f)": "partial", "A.8.24": "partial", "A.5.14": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Add a bucket-policy statement denying s3:* when aws:SecureTransport is false."
 package callvault.rules.bucket_tls_only

@@ -6,6 +6,7 @@
 #   topic: encryption-in-transit
 #   gdpr: ["Art. 32(1)(a)"]
 #   iso27001: ["A.8.24", "A.8.21"]
+#   mapping: {"Art. 32(1)(a)": "partial", "A.8.24": "partial", "A.8.21": "partial"}
 #   applies_to: ["turn_config"]
 #   remediation: "Configure cert/pkey and set `no-tlsv1` and `no-tlsv1_1` in turnserver.conf."
 package callvault.rules.turn_tls12

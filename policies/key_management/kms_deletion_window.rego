@@ -6,6 +6,7 @@
 #   topic: key-management
 #   gdpr: ["Art. 32(1)(b)", "Art. 32(1)(c)"]
 #   iso27001: ["A.8.24", "A.8.13"]
+#   mapping: {"Art. 32(1)(b)": "partial", "Art. 32(1)(c)": "partial", "A.8.24": "partial", "A.8.13": "partial"}
 #   applies_to: ["kms_key"]
 #   remediation: "Set `deletionWindowInDays` to 7 or more (30 recommended): deleting the key erases every recording it protects."
 package callvault.rules.kms_deletion_window

@@ -6,6 +6,7 @@
 #   topic: key-management
 #   gdpr: ["Art. 32(1)(b)", "Art. 25(2)"]
 #   iso27001: ["A.5.15", "A.8.2"]
+#   mapping: {"Art. 32(1)(b)": "partial", "Art. 25(2)": "partial", "A.5.15": "partial", "A.8.2": "partial"}
 #   applies_to: ["kms_key"]
 #   remediation: "Replace `kms:*` with the administrative and usage actions each principal needs."
 package callvault.rules.kms_no_wildcard_actions

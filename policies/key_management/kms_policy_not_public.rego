@@ -6,6 +6,7 @@
 #   topic: key-management
 #   gdpr: ["Art. 32(1)(b)", "Art. 5(1)(f)"]
 #   iso27001: ["A.8.24", "A.5.15"]
+#   mapping: {"Art. 32(1)(b)": "partial", "Art. 5(1)(f)": "partial", "A.8.24": "partial", "A.5.15": "partial"}
 #   applies_to: ["kms_key"]
 #   remediation: "Remove statements with Principal `*` (or narrow them with conditions)."
 package callvault.rules.kms_policy_not_public

@@ -6,6 +6,7 @@
 #   topic: key-management
 #   gdpr: ["Art. 32(1)(a)"]
 #   iso27001: ["A.8.24"]
+#   mapping: {"Art. 32(1)(a)": "partial", "A.8.24": "partial"}
 #   applies_to: ["kms_key"]
 #   remediation: "Set `enableKeyRotation: true` on the key."
 package callvault.rules.kms_rotation

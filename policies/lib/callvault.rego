@@ -10,6 +10,10 @@ regional_kinds := {
 	"launch_template", "log_group", "vpc", "turn_config",
 }
 
+# Logs are kept at least this long, so a breach found months later can still be investigated
+# and reported (Art. 33(3), ISO 27001 A.8.15); the stack's logRetentionDays is the maximum.
+min_log_retention_days := 90
+
 facts_of(kind) := [f | some f in input.facts; f.kind == kind]
 
 # True when a security-group rule covers `port` for `protocol`.
@@ -48,3 +52,9 @@ undecided(f, p) := {"ref": f.ref, "msg": sprintf("cannot be decided before deplo
 holds_recordings(f) if f.holds_recordings == true
 
 holds_recordings(f) if f.purpose == "call-recording"
+
+# An array with at least one element (false for null, a missing value or anything else).
+non_empty_array(x) if {
+	is_array(x)
+	count(x) > 0
+}

@@ -4,8 +4,9 @@
 #   id: CV-LOG-001
 #   severity: medium
 #   topic: logging
-#   gdpr: ["Art. 5(2)", "Art. 32(1)(d)"]
+#   gdpr: ["Art. 5(2)", "Art. 32(1)(b)"]
 #   iso27001: ["A.8.15"]
+#   mapping: {"Art. 5(2)": "partial", "Art. 32(1)(b)": "partial", "A.8.15": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Add a BucketLogging resource targeting the access-log bucket."
 package callvault.rules.bucket_access_logging

@@ -4,8 +4,9 @@
 #   id: CV-LOG-002
 #   severity: medium
 #   topic: logging
-#   gdpr: ["Art. 5(2)", "Art. 32(1)(d)"]
+#   gdpr: ["Art. 5(2)", "Art. 5(1)(f)"]
 #   iso27001: ["A.8.15", "A.5.33"]
+#   mapping: {"Art. 5(2)": "partial", "Art. 5(1)(f)": "partial", "A.8.15": "partial", "A.5.33": "partial"}
 #   applies_to: ["trail"]
 #   remediation: "Set `enableLogFileValidation: true` on the trail."
 package callvault.rules.trail_log_validation

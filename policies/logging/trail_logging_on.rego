@@ -6,6 +6,7 @@
 #   topic: logging
 #   gdpr: ["Art. 5(2)"]
 #   iso27001: ["A.8.15"]
+#   mapping: {"Art. 5(2)": "partial", "A.8.15": "partial"}
 #   applies_to: ["trail"]
 #   remediation: "Set `enableLogging: true` on the trail."
 package callvault.rules.trail_logging_on

@@ -4,8 +4,9 @@
 #   id: CV-LOG-003
 #   severity: high
 #   topic: logging
-#   gdpr: ["Art. 5(2)", "Art. 32(1)(d)"]
+#   gdpr: ["Art. 5(2)", "Art. 32(1)(b)"]
 #   iso27001: ["A.8.15", "A.8.16"]
+#   mapping: {"Art. 5(2)": "partial", "Art. 32(1)(b)": "partial", "A.8.15": "partial", "A.8.16": "partial"}
 #   applies_to: ["trail"]
 #   remediation: "Add an event selector (readWriteType All) with data resource type AWS::S3::Object for each recordings bucket."
 package callvault.rules.trail_s3_data_events
@@ -23,7 +24,7 @@ applicable contains f.ref if {
 deny contains {"ref": f.ref, "msg": sprintf("Trail %s: the recording buckets it must cover are unknown", [f.id])} if {
 	some f in input.facts
 	f.kind == "trail"
-	not is_array(f.recording_buckets)
+	not is_array(object.get(f, "recording_buckets", null))
 }
 
 deny contains {"ref": f.ref, "msg": sprintf("Trail %s records no S3 object-level (data) events: reads of recordings are not audited", [f.id])} if {

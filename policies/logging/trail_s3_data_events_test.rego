@@ -30,6 +30,144 @@ test_null_s3_data_events_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+# Hole write_only_other_bucket (trail_s3_data_events.write_only_other_bucket.fail.json): the reproduction of a hole this rule let pass.
+test_denies_write_only_other_bucket_t_write_only_other if {
+	"trail:t-write-only-other" in testing.denied(rule, write_only_other_bucket_context, write_only_other_bucket_facts)
+}
+
+test_denies_write_only_other_bucket_t_all_other if {
+	"trail:t-all-other" in testing.denied(rule, write_only_other_bucket_context, write_only_other_bucket_facts)
+}
+
+test_denies_write_only_other_bucket_t_write_only if {
+	"trail:t-write-only" in testing.denied(rule, write_only_other_bucket_context, write_only_other_bucket_facts)
+}
+
+write_only_other_bucket_context := {
+	"allowed_regions": [
+		"eu-central-1",
+		"eu-west-1"
+	],
+	"max_log_retention_days": 365,
+	"meeting_types": {
+		"claims": {
+			"legal_basis": "legal-obligation",
+			"mode": "audio+video",
+			"prefix": "recordings/claims/",
+			"recording": "required",
+			"retention_days": 1095
+		},
+		"medical": {
+			"legal_basis": "contract",
+			"mode": "audio",
+			"prefix": "recordings/medical/",
+			"recording": "forbidden",
+			"retention_days": 1
+		},
+		"support": {
+			"legal_basis": "consent",
+			"mode": "audio",
+			"prefix": "recordings/support/",
+			"recording": "optional",
+			"retention_days": 30
+		}
+	},
+	"stack": "fixture"
+}
+
+write_only_other_bucket_facts := [
+	{
+		"id": "t-write-only-other",
+		"kind": "trail",
+		"kms_key_id": "arn:aws:kms:eu-central-1:1:key/p",
+		"log_file_validation": true,
+		"logging_enabled": true,
+		"multi_region": true,
+		"purpose": "audit-trail",
+		"recording_buckets": [
+			"rec"
+		],
+		"ref": "trail:t-write-only-other",
+		"region": "eu-central-1",
+		"s3_bucket": "audit",
+		"s3_data_events": true,
+		"s3_data_selectors": [
+			{
+				"arn_prefixes": [
+					"arn:aws:s3:::other/"
+				],
+				"reads": false,
+				"writes": true
+			}
+		],
+		"source": "fixture",
+		"tags": {
+			"controller": "acme",
+			"purpose": "audit-trail"
+		}
+	},
+	{
+		"id": "t-all-other",
+		"kind": "trail",
+		"kms_key_id": "arn:aws:kms:eu-central-1:1:key/p",
+		"log_file_validation": true,
+		"logging_enabled": true,
+		"multi_region": true,
+		"purpose": "audit-trail",
+		"recording_buckets": [
+			"rec"
+		],
+		"ref": "trail:t-all-other",
+		"region": "eu-central-1",
+		"s3_bucket": "audit",
+		"s3_data_events": true,
+		"s3_data_selectors": [
+			{
+				"arn_prefixes": [
+					"arn:aws:s3:::other/"
+				],
+				"reads": true,
+				"writes": true
+			}
+		],
+		"source": "fixture",
+		"tags": {
+			"controller": "acme",
+			"purpose": "audit-trail"
+		}
+	},
+	{
+		"id": "t-write-only",
+		"kind": "trail",
+		"kms_key_id": "arn:aws:kms:eu-central-1:1:key/p",
+		"log_file_validation": true,
+		"logging_enabled": true,
+		"multi_region": true,
+		"purpose": "audit-trail",
+		"recording_buckets": [
+			"rec"
+		],
+		"ref": "trail:t-write-only",
+		"region": "eu-central-1",
+		"s3_bucket": "audit",
+		"s3_data_events": true,
+		"s3_data_selectors": [
+			{
+				"arn_prefixes": [
+					"arn:aws:s3:::rec/"
+				],
+				"reads": false,
+				"writes": true
+			}
+		],
+		"source": "fixture",
+		"tags": {
+			"controller": "acme",
+			"purpose": "audit-trail"
+		}
+	}
+]
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",
@@ -71,10 +209,22 @@ pass_facts := [
 		"logging_enabled": true,
 		"multi_region": true,
 		"purpose": "audit-trail",
+		"recording_buckets": [
+			"rec"
+		],
 		"ref": "trail:t",
 		"region": "eu-central-1",
 		"s3_bucket": "audit",
 		"s3_data_events": true,
+		"s3_data_selectors": [
+			{
+				"arn_prefixes": [
+					"arn:aws:s3:::rec/"
+				],
+				"reads": true,
+				"writes": true
+			}
+		],
 		"source": "fixture",
 		"tags": {
 			"controller": "acme",
@@ -124,10 +274,14 @@ fail_facts := [
 		"logging_enabled": true,
 		"multi_region": true,
 		"purpose": "audit-trail",
+		"recording_buckets": [
+			"rec"
+		],
 		"ref": "trail:t",
 		"region": "eu-central-1",
 		"s3_bucket": "audit",
 		"s3_data_events": false,
+		"s3_data_selectors": [],
 		"source": "fixture",
 		"tags": {
 			"controller": "acme",

@@ -4,8 +4,9 @@
 #   id: CV-LOG-004
 #   severity: medium
 #   topic: logging
-#   gdpr: ["Art. 32(1)(d)", "Art. 5(2)"]
+#   gdpr: ["Art. 32(1)(b)", "Art. 5(2)"]
 #   iso27001: ["A.8.15", "A.8.16"]
+#   mapping: {"Art. 32(1)(b)": "partial", "Art. 5(2)": "partial", "A.8.15": "partial", "A.8.16": "partial"}
 #   applies_to: ["vpc"]
 #   remediation: "Add an aws.ec2.FlowLog (trafficType ALL) for the VPC."
 package callvault.rules.vpc_flow_logs

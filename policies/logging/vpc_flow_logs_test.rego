@@ -25,6 +25,64 @@ test_missing_flow_logs_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+# Hole reject_only (vpc_flow_logs.reject_only.fail.json): the reproduction of a hole this rule let pass.
+test_denies_reject_only_vpc_1 if {
+	"vpc:vpc-1" in testing.denied(rule, reject_only_context, reject_only_facts)
+}
+
+reject_only_context := {
+	"allowed_regions": [
+		"eu-central-1",
+		"eu-west-1"
+	],
+	"max_log_retention_days": 365,
+	"meeting_types": {
+		"claims": {
+			"legal_basis": "legal-obligation",
+			"mode": "audio+video",
+			"prefix": "recordings/claims/",
+			"recording": "required",
+			"retention_days": 1095
+		},
+		"medical": {
+			"legal_basis": "contract",
+			"mode": "audio",
+			"prefix": "recordings/medical/",
+			"recording": "forbidden",
+			"retention_days": 1
+		},
+		"support": {
+			"legal_basis": "consent",
+			"mode": "audio",
+			"prefix": "recordings/support/",
+			"recording": "optional",
+			"retention_days": 30
+		}
+	},
+	"stack": "fixture"
+}
+
+reject_only_facts := [
+	{
+		"flow_logs": [
+			{
+				"traffic_type": "REJECT"
+			}
+		],
+		"id": "vpc-1",
+		"kind": "vpc",
+		"name": "v",
+		"purpose": "network",
+		"ref": "vpc:vpc-1",
+		"region": "eu-central-1",
+		"source": "fixture",
+		"tags": {
+			"controller": "acme",
+			"purpose": "network"
+		}
+	}
+]
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

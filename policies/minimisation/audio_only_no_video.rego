@@ -6,6 +6,7 @@
 #   topic: minimisation
 #   gdpr: ["Art. 5(1)(c)", "Art. 25(2)"]
 #   iso27001: ["A.8.11", "A.8.12"]
+#   mapping: {"Art. 5(1)(c)": "partial", "Art. 25(2)": "partial", "A.8.11": "partial", "A.8.12": "partial"}
 #   applies_to: ["meeting_type"]
 #   remediation: "Keep `mode: audio` and let the recorder drop video tracks (media_node.recording_rules)."
 package callvault.rules.audio_only_no_video

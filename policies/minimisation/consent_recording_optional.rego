@@ -6,6 +6,7 @@
 #   topic: minimisation
 #   gdpr: ["Art. 5(1)(a)", "Art. 7(4)"]
 #   iso27001: ["A.5.34", "A.5.31"]
+#   mapping: {"Art. 5(1)(a)": "partial", "Art. 7(4)": "partial", "A.5.34": "partial", "A.5.31": "partial"}
 #   applies_to: ["meeting_type"]
 #   remediation: "Set `recording: optional` for consent-based meeting types, or choose the legal basis that actually applies."
 package callvault.rules.consent_recording_optional

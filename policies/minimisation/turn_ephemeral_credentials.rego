@@ -6,6 +6,7 @@
 #   topic: minimisation
 #   gdpr: ["Art. 5(1)(c)", "Art. 32(1)(b)"]
 #   iso27001: ["A.8.5", "A.8.11"]
+#   mapping: {"Art. 5(1)(c)": "partial", "Art. 32(1)(b)": "partial", "A.8.5": "partial", "A.8.11": "partial"}
 #   applies_to: ["turn_config"]
 #   remediation: "Use `use-auth-secret` with a static-auth-secret and remove `user=` / `lt-cred-mech` accounts."
 package callvault.rules.turn_ephemeral_credentials

@@ -6,6 +6,7 @@
 #   topic: minimisation
 #   gdpr: ["Art. 5(1)(c)", "Art. 25(2)"]
 #   iso27001: ["A.8.11", "A.5.34"]
+#   mapping: {"Art. 5(1)(c)": "partial", "Art. 25(2)": "partial", "A.8.11": "partial", "A.5.34": "partial"}
 #   applies_to: ["turn_config"]
 #   remediation: "Send coturn's session log to /dev/null with `no-stdout-log`, and do not enable `verbose` or `syslog`."
 package callvault.rules.turn_no_client_ip_logs

@@ -6,6 +6,7 @@
 #   topic: network
 #   gdpr: ["Art. 32(1)(b)"]
 #   iso27001: ["A.8.20", "A.8.22"]
+#   mapping: {"Art. 32(1)(b)": "partial", "A.8.20": "partial", "A.8.22": "partial"}
 #   applies_to: ["security_group"]
 #   remediation: "Remove 0.0.0.0/0 and ::/0 ingress on ports 22 and 3389; use SSM Session Manager."
 package callvault.rules.no_admin_ports_from_world

@@ -6,6 +6,7 @@
 #   topic: network
 #   gdpr: ["Art. 32(1)(b)"]
 #   iso27001: ["A.8.20", "A.8.22"]
+#   mapping: {"Art. 32(1)(b)": "partial", "A.8.20": "partial", "A.8.22": "partial"}
 #   applies_to: ["security_group"]
 #   remediation: "Replace all-protocol / all-port internet ingress with the specific ports the service needs."
 package callvault.rules.no_all_traffic_from_world
@@ -32,6 +33,7 @@ every_port(rule) if rule.protocol == "all"
 # TCP or UDP over the whole port range is all traffic of that protocol.
 every_port(rule) if {
 	rule.protocol in {"tcp", "udp", "6", "17"}
+	is_number(rule.from_port) # OPA orders null before numbers
 	rule.from_port <= 0
 	rule.to_port >= 65535
 }

@@ -30,6 +30,139 @@ test_null_ingress_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+# Hole tcp_udp_all_ports (no_all_traffic_from_world.tcp_udp_all_ports.fail.json): the reproduction of a hole this rule let pass.
+test_denies_tcp_udp_all_ports_sg_1_tcp if {
+	"security_group:sg-1-tcp" in testing.denied(rule, tcp_udp_all_ports_context, tcp_udp_all_ports_facts)
+}
+
+test_denies_tcp_udp_all_ports_sg_1_udp if {
+	"security_group:sg-1-udp" in testing.denied(rule, tcp_udp_all_ports_context, tcp_udp_all_ports_facts)
+}
+
+test_denies_tcp_udp_all_ports_sg_1_tcp_udp if {
+	"security_group:sg-1-tcp-udp" in testing.denied(rule, tcp_udp_all_ports_context, tcp_udp_all_ports_facts)
+}
+
+tcp_udp_all_ports_context := {
+	"allowed_regions": [
+		"eu-central-1",
+		"eu-west-1"
+	],
+	"max_log_retention_days": 365,
+	"meeting_types": {
+		"claims": {
+			"legal_basis": "legal-obligation",
+			"mode": "audio+video",
+			"prefix": "recordings/claims/",
+			"recording": "required",
+			"retention_days": 1095
+		},
+		"medical": {
+			"legal_basis": "contract",
+			"mode": "audio",
+			"prefix": "recordings/medical/",
+			"recording": "forbidden",
+			"retention_days": 1
+		},
+		"support": {
+			"legal_basis": "consent",
+			"mode": "audio",
+			"prefix": "recordings/support/",
+			"recording": "optional",
+			"retention_days": 30
+		}
+	},
+	"stack": "fixture"
+}
+
+tcp_udp_all_ports_facts := [
+	{
+		"id": "sg-1-tcp",
+		"ingress": [
+			{
+				"cidrs": [
+					"0.0.0.0/0"
+				],
+				"description": "",
+				"from_port": 0,
+				"open_to_world": true,
+				"protocol": "tcp",
+				"to_port": 65535
+			}
+		],
+		"kind": "security_group",
+		"name": "sg",
+		"purpose": "network",
+		"ref": "security_group:sg-1-tcp",
+		"region": "eu-central-1",
+		"source": "fixture",
+		"tags": {
+			"controller": "acme",
+			"purpose": "network"
+		}
+	},
+	{
+		"id": "sg-1-udp",
+		"ingress": [
+			{
+				"cidrs": [
+					"0.0.0.0/0"
+				],
+				"description": "",
+				"from_port": 0,
+				"open_to_world": true,
+				"protocol": "udp",
+				"to_port": 65535
+			}
+		],
+		"kind": "security_group",
+		"name": "sg",
+		"purpose": "network",
+		"ref": "security_group:sg-1-udp",
+		"region": "eu-central-1",
+		"source": "fixture",
+		"tags": {
+			"controller": "acme",
+			"purpose": "network"
+		}
+	},
+	{
+		"id": "sg-1-tcp-udp",
+		"ingress": [
+			{
+				"cidrs": [
+					"::/0"
+				],
+				"description": "",
+				"from_port": 0,
+				"open_to_world": true,
+				"protocol": "tcp",
+				"to_port": 65535
+			},
+			{
+				"cidrs": [
+					"0.0.0.0/0"
+				],
+				"description": "",
+				"from_port": 0,
+				"open_to_world": true,
+				"protocol": "udp",
+				"to_port": 65535
+			}
+		],
+		"kind": "security_group",
+		"name": "sg",
+		"purpose": "network",
+		"ref": "security_group:sg-1-tcp-udp",
+		"region": "eu-central-1",
+		"source": "fixture",
+		"tags": {
+			"controller": "acme",
+			"purpose": "network"
+		}
+	}
+]
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

@@ -6,6 +6,7 @@
 #   topic: network
 #   gdpr: ["Art. 32(1)(b)"]
 #   iso27001: ["A.8.20", "A.8.22"]
+#   mapping: {"Art. 32(1)(b)": "partial", "A.8.20": "partial", "A.8.22": "partial"}
 #   applies_to: ["turn_config"]
 #   remediation: "Limit `allowed-peer-ip` to the subnets the media-node auto-scaling group runs in."
 package callvault.rules.turn_allowed_peers
@@ -29,5 +30,5 @@ deny contains {"ref": f.ref, "msg": sprintf("TURN config %s allows relaying to %
 deny contains {"ref": f.ref, "msg": sprintf("TURN config %s: allowed peers, or the media-node subnets they must lie in, are unknown", [f.id])} if {
 	some f in input.facts
 	f.kind == "turn_config"
-	not is_array(f.allowed_peers_outside_media_nodes)
+	not is_array(object.get(f, "allowed_peers_outside_media_nodes", null))
 }

@@ -6,6 +6,7 @@
 #   topic: network
 #   gdpr: ["Art. 32(1)(b)"]
 #   iso27001: ["A.8.20", "A.8.22"]
+#   mapping: {"Art. 32(1)(b)": "partial", "A.8.20": "partial", "A.8.22": "partial"}
 #   applies_to: ["turn_config"]
 #   remediation: "Add `denied-peer-ip` lines covering 169.254.0.0/16 (IMDS), 10/8, 172.16/12, 192.168/16, 127/8, ::1 and ::ffff:0:0/96 (infra.turn_config.DENIED_PEER_RANGES)."
 package callvault.rules.turn_denied_peers

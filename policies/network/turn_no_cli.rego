@@ -6,6 +6,7 @@
 #   topic: network
 #   gdpr: ["Art. 32(1)(b)"]
 #   iso27001: ["A.8.18", "A.8.5"]
+#   mapping: {"Art. 32(1)(b)": "partial", "A.8.18": "full", "A.8.5": "partial"}
 #   applies_to: ["turn_config"]
 #   remediation: "Set `no-cli` in turnserver.conf: coturn's telnet CLI has a default password and shows live sessions."
 package callvault.rules.turn_no_cli

@@ -6,6 +6,7 @@
 #   topic: network
 #   gdpr: ["Art. 32(1)(b)"]
 #   iso27001: ["A.8.20"]
+#   mapping: {"Art. 32(1)(b)": "partial", "A.8.20": "partial"}
 #   applies_to: ["turn_config"]
 #   remediation: "Remove `allow-loopback-peers` from turnserver.conf (tests on loopback only)."
 package callvault.rules.turn_no_loopback_peers

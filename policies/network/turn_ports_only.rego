@@ -6,6 +6,7 @@
 #   topic: network
 #   gdpr: ["Art. 32(1)(b)"]
 #   iso27001: ["A.8.20", "A.8.21"]
+#   mapping: {"Art. 32(1)(b)": "partial", "A.8.20": "partial", "A.8.21": "partial"}
 #   applies_to: ["security_group"]
 #   remediation: "Allow only 3478/udp+tcp, 5349/tcp and the relay UDP range from the internet."
 package callvault.rules.turn_ports_only

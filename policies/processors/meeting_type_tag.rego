@@ -6,6 +6,7 @@
 #   topic: processors
 #   gdpr: ["Art. 5(1)(b)"]
 #   iso27001: ["A.5.12", "A.5.9"]
+#   mapping: {"Art. 5(1)(b)": "partial", "A.5.12": "partial", "A.5.9": "partial"}
 #   applies_to: ["bucket", "kms_key"]
 #   remediation: "Tag recording resources with `meeting-type` (a declared meeting type, or `all`)."
 package callvault.rules.meeting_type_tag

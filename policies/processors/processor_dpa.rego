@@ -6,6 +6,7 @@
 #   topic: processors
 #   gdpr: ["Art. 28(3)", "Art. 28(1)"]
 #   iso27001: ["A.5.19", "A.5.20"]
+#   mapping: {"Art. 28(3)": "partial", "Art. 28(1)": "partial", "A.5.19": "partial", "A.5.20": "partial"}
 #   applies_to: ["processor"]
 #   remediation: "Add `dpaReference` (contract id or document link) for the processor in the stack config."
 package callvault.rules.processor_dpa

@@ -6,6 +6,7 @@
 #   topic: processors
 #   gdpr: ["Art. 28(3)(a)", "Art. 44"]
 #   iso27001: ["A.5.19", "A.5.14"]
+#   mapping: {"Art. 28(3)(a)": "partial", "Art. 44": "partial", "A.5.19": "partial", "A.5.14": "partial"}
 #   applies_to: ["processor"]
 #   remediation: "Restrict the processor's declared regions to the stack's allowed regions."
 package callvault.rules.processor_regions

@@ -4,8 +4,9 @@
 #   id: CV-TAG-001
 #   severity: low
 #   topic: processors
-#   gdpr: ["Art. 5(1)(b)", "Art. 28(3)(a)", "Art. 30(1)"]
+#   gdpr: ["Art. 5(1)(b)", "Art. 5(2)"]
 #   iso27001: ["A.5.9", "A.5.12"]
+#   mapping: {"Art. 5(1)(b)": "partial", "Art. 5(2)": "partial", "A.5.9": "partial", "A.5.12": "partial"}
 #   applies_to: ["bucket", "kms_key", "trail", "instance", "launch_template", "log_group", "security_group", "iam_role", "vpc"]
 #   remediation: "Tag the resource with `purpose` and `controller` (infra.tags does this for CallVault's components)."
 package callvault.rules.purpose_controller_tags

@@ -4,8 +4,9 @@
 #   id: CV-PUB-002
 #   severity: critical
 #   topic: public-access
-#   gdpr: ["Art. 32(1)(b)"]
+#   gdpr: ["Art. 32(1)(b)", "Art. 25(2)"]
 #   iso27001: ["A.8.3"]
+#   mapping: {"Art. 32(1)(b)": "partial", "Art. 25(2)": "partial", "A.8.3": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Use the `private` canned ACL (or BucketOwnerEnforced ownership) and remove AllUsers/AuthenticatedUsers grants."
 package callvault.rules.bucket_acl_private

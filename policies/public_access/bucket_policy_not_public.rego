@@ -4,8 +4,9 @@
 #   id: CV-PUB-003
 #   severity: critical
 #   topic: public-access
-#   gdpr: ["Art. 32(1)(b)", "Art. 5(1)(f)"]
+#   gdpr: ["Art. 32(1)(b)", "Art. 5(1)(f)", "Art. 25(2)"]
 #   iso27001: ["A.8.3", "A.5.15"]
+#   mapping: {"Art. 32(1)(b)": "partial", "Art. 5(1)(f)": "partial", "Art. 25(2)": "partial", "A.8.3": "partial", "A.5.15": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Remove Allow statements for Principal `*` without conditions."
 package callvault.rules.bucket_policy_not_public

@@ -22,7 +22,7 @@ applicable contains f.ref if {
 deny contains {"ref": f.ref, "msg": sprintf("Stack %s has no multi-region CloudTrail trail", [f.id])} if {
 	some f in input.facts
 	f.kind == "stack"
-	not count(object.get(f, "multi_region_trails", [])) > 0
+	not lib.non_empty_array(object.get(f, "multi_region_trails", null))
 }
 
 deny contains {"ref": f.ref, "msg": sprintf("Stack %s: no multi-region, logging trail records reads and writes of recording bucket %s", [f.id, b])} if {

@@ -29,14 +29,15 @@ deny contains {"ref": f.ref, "msg": sprintf("Stack %s runs hosts but declares no
 	some f in input.facts
 	f.kind == "stack"
 	f.hosts > 0
-	not count(object.get(f, "vpcs", [])) > 0
+	not lib.non_empty_array(object.get(f, "vpcs", null))
 }
 
-deny contains {"ref": f.ref, "msg": sprintf("Stack %s: the VPC list is unknown", [f.id])} if {
+deny contains {"ref": f.ref, "msg": sprintf("Stack %s: the VPCs and their flow logs were not derived", [f.id])} if {
 	some f in input.facts
 	f.kind == "stack"
-	not is_array(object.get(f, "vpcs", null))
-	not "vpcs_without_all_flow_logs" in object.get(f, "unknown", [])
+	some p in ["vpcs", "vpcs_without_all_flow_logs"]
+	not is_array(object.get(f, p, null))
+	not p in object.get(f, "unknown", [])
 }
 
 # Fail closed: a decision that rests on a value unknown before deploy is an error, never a pass.

@@ -22,11 +22,18 @@ applicable contains f.ref if {
 deny contains {"ref": f.ref, "msg": sprintf("Stack %s declares no processors (Art. 28): pass the stack config", [f.id])} if {
 	some f in input.facts
 	f.kind == "stack"
-	not count(object.get(f, "processors", [])) > 0
+	not lib.non_empty_array(object.get(f, "processors", null))
+}
+
+deny contains {"ref": f.ref, "msg": sprintf("Stack %s: the processors and meeting types were not derived", [f.id])} if {
+	some f in input.facts
+	f.kind == "stack"
+	some p in ["processors", "meeting_types"]
+	not is_array(object.get(f, p, null))
 }
 
 deny contains {"ref": f.ref, "msg": sprintf("Stack %s declares no meeting types: purposes and retention are unknown", [f.id])} if {
 	some f in input.facts
 	f.kind == "stack"
-	not count(object.get(f, "meeting_types", [])) > 0
+	not lib.non_empty_array(object.get(f, "meeting_types", null))
 }

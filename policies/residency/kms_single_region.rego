@@ -6,6 +6,7 @@
 #   topic: residency
 #   gdpr: ["Art. 44"]
 #   iso27001: ["A.5.14", "A.8.24"]
+#   mapping: {"Art. 44": "partial", "A.5.14": "partial", "A.8.24": "partial"}
 #   applies_to: ["kms_key"]
 #   remediation: "Set `multiRegion: false`; create a separate key per EU region instead of replicas."
 package callvault.rules.kms_single_region

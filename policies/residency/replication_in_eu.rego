@@ -6,6 +6,7 @@
 #   topic: residency
 #   gdpr: ["Art. 44", "Art. 32(1)(b)"]
 #   iso27001: ["A.5.14", "A.8.13"]
+#   mapping: {"Art. 44": "partial", "Art. 32(1)(b)": "partial", "A.5.14": "partial", "A.8.13": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Replicate only to buckets in an allowed EU region, or remove the replication rule."
 package callvault.rules.replication_in_eu

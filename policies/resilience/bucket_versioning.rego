@@ -5,7 +5,8 @@
 #   severity: medium
 #   topic: resilience
 #   gdpr: ["Art. 32(1)(b)", "Art. 32(1)(c)"]
-#   iso27001: ["A.8.13", "A.8.14"]
+#   iso27001: ["A.8.13"]
+#   mapping: {"Art. 32(1)(b)": "partial", "Art. 32(1)(c)": "partial", "A.8.13": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Add a BucketVersioning resource with status Enabled (and expire noncurrent versions)."
 package callvault.rules.bucket_versioning

@@ -6,6 +6,7 @@
 #   topic: network
 #   gdpr: ["Art. 32(1)(b)"]
 #   iso27001: ["A.8.20", "A.8.22"]
+#   mapping: {"Art. 32(1)(b)": "partial", "A.8.20": "partial", "A.8.22": "partial"}
 #   applies_to: ["instance"]
 #   remediation: "Run media nodes in private subnets; only the TURN relays face the internet."
 package callvault.rules.instance_no_public_ip

@@ -6,6 +6,7 @@
 #   topic: retention
 #   gdpr: ["Art. 5(1)(e)", "Art. 17(1)(a)"]
 #   iso27001: ["A.8.10", "A.5.33"]
+#   mapping: {"Art. 5(1)(e)": "partial", "Art. 17(1)(a)": "partial", "A.8.10": "partial", "A.5.33": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Add a lifecycle rule per meeting-type prefix with `expiration.days` no longer than its retention."
 package callvault.rules.lifecycle_current

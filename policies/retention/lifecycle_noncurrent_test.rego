@@ -30,6 +30,202 @@ test_null_lifecycle_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+# Hole beyond_7_days (lifecycle_noncurrent.beyond_7_days.fail.json): the reproduction of a hole this rule let pass.
+test_denies_beyond_7_days_rec_30d if {
+	"bucket:rec-30d" in testing.denied(rule, beyond_7_days_context, beyond_7_days_facts)
+}
+
+beyond_7_days_context := {
+	"allowed_regions": [
+		"eu-central-1",
+		"eu-west-1"
+	],
+	"max_log_retention_days": 365,
+	"meeting_types": {
+		"claims": {
+			"legal_basis": "legal-obligation",
+			"mode": "audio+video",
+			"prefix": "recordings/claims/",
+			"recording": "required",
+			"retention_days": 1095
+		},
+		"medical": {
+			"legal_basis": "contract",
+			"mode": "audio",
+			"prefix": "recordings/medical/",
+			"recording": "forbidden",
+			"retention_days": 1
+		},
+		"support": {
+			"legal_basis": "consent",
+			"mode": "audio",
+			"prefix": "recordings/support/",
+			"recording": "optional",
+			"retention_days": 30
+		}
+	},
+	"stack": "fixture"
+}
+
+beyond_7_days_facts := [
+	{
+		"acl_public": false,
+		"encryption": {
+			"algorithm": "aws:kms",
+			"bucket_key": true,
+			"kms_key_id": "arn:aws:kms:eu-central-1:1:key/k"
+		},
+		"id": "rec-30d",
+		"kind": "bucket",
+		"lifecycle": [
+			{
+				"enabled": true,
+				"expiration_days": 1095,
+				"id": "c",
+				"noncurrent_expiration_days": 30,
+				"object_filter": false,
+				"prefix": "recordings/claims/"
+			},
+			{
+				"enabled": true,
+				"expiration_days": 30,
+				"id": "s",
+				"noncurrent_expiration_days": 30,
+				"object_filter": false,
+				"prefix": "recordings/support/"
+			}
+		],
+		"logging": {
+			"enabled": true,
+			"target_bucket": "logs"
+		},
+		"meeting_type_tag": "all",
+		"object_lock": false,
+		"policy": {
+			"denies_unencrypted_puts": true,
+			"present": true,
+			"public": false,
+			"readable": true,
+			"tls_only": true
+		},
+		"public_access_block": {
+			"block_public_acls": true,
+			"block_public_policy": true,
+			"ignore_public_acls": true,
+			"restrict_public_buckets": true
+		},
+		"purpose": "call-recording",
+		"ref": "bucket:rec-30d",
+		"region": "eu-central-1",
+		"replication": [],
+		"source": "fixture",
+		"tags": {
+			"controller": "acme",
+			"meeting-type": "all",
+			"purpose": "call-recording"
+		},
+		"versioning": true
+	}
+]
+
+# Hole tag_filter (lifecycle_noncurrent.tag_filter.fail.json): the reproduction of a hole this rule let pass.
+test_denies_tag_filter_rec_tag_filtered if {
+	"bucket:rec-tag-filtered" in testing.denied(rule, tag_filter_context, tag_filter_facts)
+}
+
+tag_filter_context := {
+	"allowed_regions": [
+		"eu-central-1",
+		"eu-west-1"
+	],
+	"max_log_retention_days": 365,
+	"meeting_types": {
+		"claims": {
+			"legal_basis": "legal-obligation",
+			"mode": "audio+video",
+			"prefix": "recordings/claims/",
+			"recording": "required",
+			"retention_days": 1095
+		},
+		"medical": {
+			"legal_basis": "contract",
+			"mode": "audio",
+			"prefix": "recordings/medical/",
+			"recording": "forbidden",
+			"retention_days": 1
+		},
+		"support": {
+			"legal_basis": "consent",
+			"mode": "audio",
+			"prefix": "recordings/support/",
+			"recording": "optional",
+			"retention_days": 30
+		}
+	},
+	"stack": "fixture"
+}
+
+tag_filter_facts := [
+	{
+		"acl_public": false,
+		"encryption": {
+			"algorithm": "aws:kms",
+			"bucket_key": true,
+			"kms_key_id": "arn:aws:kms:eu-central-1:1:key/k"
+		},
+		"id": "rec-tag-filtered",
+		"kind": "bucket",
+		"lifecycle": [
+			{
+				"enabled": true,
+				"expiration_days": 1095,
+				"id": "c",
+				"noncurrent_expiration_days": 7,
+				"object_filter": true,
+				"prefix": "recordings/claims/"
+			},
+			{
+				"enabled": true,
+				"expiration_days": 30,
+				"id": "s",
+				"noncurrent_expiration_days": 7,
+				"object_filter": true,
+				"prefix": "recordings/support/"
+			}
+		],
+		"logging": {
+			"enabled": true,
+			"target_bucket": "logs"
+		},
+		"meeting_type_tag": "all",
+		"object_lock": false,
+		"policy": {
+			"denies_unencrypted_puts": true,
+			"present": true,
+			"public": false,
+			"readable": true,
+			"tls_only": true
+		},
+		"public_access_block": {
+			"block_public_acls": true,
+			"block_public_policy": true,
+			"ignore_public_acls": true,
+			"restrict_public_buckets": true
+		},
+		"purpose": "call-recording",
+		"ref": "bucket:rec-tag-filtered",
+		"region": "eu-central-1",
+		"replication": [],
+		"source": "fixture",
+		"tags": {
+			"controller": "acme",
+			"meeting-type": "all",
+			"purpose": "call-recording"
+		},
+		"versioning": true
+	}
+]
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",
@@ -78,6 +274,7 @@ pass_facts := [
 				"expiration_days": 1095,
 				"id": "c",
 				"noncurrent_expiration_days": 7,
+				"object_filter": false,
 				"prefix": "recordings/claims/"
 			},
 			{
@@ -85,6 +282,7 @@ pass_facts := [
 				"expiration_days": 30,
 				"id": "s",
 				"noncurrent_expiration_days": 7,
+				"object_filter": false,
 				"prefix": "recordings/support/"
 			}
 		],
@@ -169,6 +367,7 @@ fail_facts := [
 				"expiration_days": 1095,
 				"id": "c",
 				"noncurrent_expiration_days": null,
+				"object_filter": false,
 				"prefix": "recordings/claims/"
 			},
 			{
@@ -176,6 +375,7 @@ fail_facts := [
 				"expiration_days": 30,
 				"id": "s",
 				"noncurrent_expiration_days": 60,
+				"object_filter": false,
 				"prefix": "recordings/support/"
 			}
 		],

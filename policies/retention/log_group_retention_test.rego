@@ -34,6 +34,60 @@ test_null_retention_days_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+# Hole too_short (log_group_retention.too_short.fail.json): the reproduction of a hole this rule let pass.
+test_denies_too_short_x_7d if {
+	"log_group:/x-7d" in testing.denied(rule, too_short_context, too_short_facts)
+}
+
+too_short_context := {
+	"allowed_regions": [
+		"eu-central-1",
+		"eu-west-1"
+	],
+	"max_log_retention_days": 365,
+	"meeting_types": {
+		"claims": {
+			"legal_basis": "legal-obligation",
+			"mode": "audio+video",
+			"prefix": "recordings/claims/",
+			"recording": "required",
+			"retention_days": 1095
+		},
+		"medical": {
+			"legal_basis": "contract",
+			"mode": "audio",
+			"prefix": "recordings/medical/",
+			"recording": "forbidden",
+			"retention_days": 1
+		},
+		"support": {
+			"legal_basis": "consent",
+			"mode": "audio",
+			"prefix": "recordings/support/",
+			"recording": "optional",
+			"retention_days": 30
+		}
+	},
+	"stack": "fixture"
+}
+
+too_short_facts := [
+	{
+		"id": "/x-7d",
+		"kind": "log_group",
+		"kms_key_id": "arn:aws:kms:eu-central-1:1:key/p",
+		"purpose": "network",
+		"ref": "log_group:/x-7d",
+		"region": "eu-central-1",
+		"retention_days": 7,
+		"source": "fixture",
+		"tags": {
+			"controller": "acme",
+			"purpose": "network"
+		}
+	}
+]
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

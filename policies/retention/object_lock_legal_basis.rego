@@ -6,6 +6,7 @@
 #   topic: retention
 #   gdpr: ["Art. 17(3)(b)", "Art. 5(1)(e)"]
 #   iso27001: ["A.8.10", "A.5.33"]
+#   mapping: {"Art. 17(3)(b)": "partial", "Art. 5(1)(e)": "partial", "A.8.10": "partial", "A.5.33": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Disable object lock, or keep only legal-obligation meeting types in the locked bucket."
 package callvault.rules.object_lock_legal_basis

@@ -4,6 +4,7 @@ files drifted because nothing checked this)."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -28,6 +29,50 @@ def test_ids_unique_and_mappings_exist(library) -> None:
             assert provision in library.gdpr, f"{rule.id}: unknown GDPR provision {provision}"
         for control in rule.iso27001:
             assert control in library.controls, f"{rule.id}: unknown ISO control {control}"
+
+
+def test_every_mapping_is_marked_full_or_partial(library) -> None:
+    for rule in library.rules:
+        assert set(rule.mapping) == {*rule.gdpr, *rule.iso27001}, rule.id
+        assert set(rule.mapping.values()) <= {"full", "partial"}, rule.id
+
+
+def test_mappings_an_auditor_would_reject_are_gone(library) -> None:
+    by_id = {r.id: r for r in library.rules}
+    assert "Art. 28(3)(b)" not in by_id["CV-IAM-001"].gdpr  # confidentiality of staff, not IAM
+    for rule in library.rules:
+        tags_rule = rule.package in ("purpose_controller_tags", "meeting_type_tag")
+        if tags_rule:  # a tag is neither a processing instruction nor a record of processing
+            assert not {"Art. 28(3)(a)", "Art. 30(1)"} & set(rule.gdpr), rule.id
+        if rule.topic == "logging":  # logging is not "regularly testing" the measures
+            assert "Art. 32(1)(d)" not in rule.gdpr, rule.id
+        if rule.package == "bucket_versioning":  # versioning is not redundant facilities
+            assert "A.8.14" not in rule.iso27001
+        if rule.topic == "public-access":  # not accessible to anyone by default
+            assert "Art. 25(2)" in rule.gdpr, rule.id
+
+
+@pytest.mark.parametrize(
+    ("mapping", "problem"),
+    [
+        ("", "custom.mapping must map"),
+        ('#   mapping: {"Art. 5(2)": "partial"}\n', "missing ['A.8.15']"),
+        ('#   mapping: {"Art. 5(2)": "partial", "A.8.15": "most"}\n', "full or partial"),
+        (
+            '#   mapping: {"Art. 5(2)": "full", "A.8.15": "full", "A.8.16": "full"}\n',
+            "not mapped ['A.8.16']",
+        ),
+    ],
+)
+def test_rule_without_a_proper_mapping_is_refused(mapping, problem) -> None:
+    text = (
+        "# METADATA\n# title: t\n# custom:\n#   id: X\n#   severity: low\n#   topic: logging\n"
+        '#   gdpr: ["Art. 5(2)"]\n#   iso27001: ["A.8.15"]\n'
+        + mapping
+        + '#   applies_to: ["trail"]\n#   remediation: r\npackage callvault.rules.x\n'
+    )
+    with pytest.raises(RuleFileError, match=re.escape(problem)):
+        parse_rule_file(text, "x.rego")
 
 
 def test_controls_without_rules_are_manual_with_evidence(library) -> None:
@@ -115,6 +160,7 @@ def test_catalogue_agrees_with_opa_metadata(library) -> None:
             "topic": custom.get("topic"),
             "gdpr": custom.get("gdpr"),
             "iso27001": custom.get("iso27001"),
+            "mapping": custom.get("mapping"),
             "applies_to": [applies_to] if isinstance(applies_to, str) else applies_to,
             "remediation": custom.get("remediation"),
         }

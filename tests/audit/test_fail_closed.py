@@ -56,6 +56,7 @@ def test_runtime_builtin_error_is_error_not_pass(policy_copy, tmp_path) -> None:
             #   topic: network
             #   gdpr: ["Art. 32(1)(b)"]
             #   iso27001: ["A.8.20"]
+            #   mapping: {"Art. 32(1)(b)": "partial", "A.8.20": "partial"}
             #   applies_to: [security_group]
             #   remediation: none
             package callvault.rules.sg_port_numbers

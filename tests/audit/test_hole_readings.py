@@ -126,7 +126,7 @@ def test_tls_deny_for_everyone_on_bucket_and_objects_is_tls_only(
     assert _statuses(engine, library, "CV-EIT-001", _bucket(statement)) == {"rec": "pass"}
 
 
-def _lifecycle(filter_: dict[str, Any]) -> PulumiResource:
+def _lifecycle(filter_: dict[str, Any], days: int = 7) -> PulumiResource:
     return _resource(
         "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
         "rec-lifecycle",
@@ -136,7 +136,7 @@ def _lifecycle(filter_: dict[str, Any]) -> PulumiResource:
                 "id": "short",
                 "status": "Enabled",
                 "filter": filter_,
-                "expiration": {"days": 7},
+                "expiration": {"days": days},
                 "noncurrentVersionExpiration": {"noncurrentDays": 1},
             }
         ],
@@ -163,7 +163,10 @@ def _lifecycle(filter_: dict[str, Any]) -> PulumiResource:
 def test_lifecycle_rule_filtered_on_objects_is_not_whole_bucket(
     filter_, rule_id, purpose, engine, library
 ) -> None:
-    statuses = _statuses(engine, library, rule_id, _bucket(purpose=purpose), _lifecycle(filter_))
+    days = 365 if purpose == "access-logs" else 7  # within the log retention bounds
+    statuses = _statuses(
+        engine, library, rule_id, _bucket(purpose=purpose), _lifecycle(filter_, days)
+    )
     assert statuses == {"rec": "fail"}
 
 
@@ -177,7 +180,11 @@ def test_lifecycle_rule_filtered_on_objects_is_not_whole_bucket(
 )
 def test_lifecycle_rule_on_whole_bucket_counts(rule_id, purpose, engine, library) -> None:
     statuses = _statuses(
-        engine, library, rule_id, _bucket(purpose=purpose), _lifecycle({"prefix": ""})
+        engine,
+        library,
+        rule_id,
+        _bucket(purpose=purpose),
+        _lifecycle({"prefix": ""}, 365 if purpose == "access-logs" else 7),
     )
     assert statuses == {"rec": "pass"}
 

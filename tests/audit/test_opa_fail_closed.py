@@ -30,6 +30,7 @@ HEADER = """\
 #   topic: key-management
 #   gdpr: ["Art. 32(1)(a)"]
 #   iso27001: ["A.8.24"]
+#   mapping: {{"Art. 32(1)(a)": "partial", "A.8.24": "partial"}}
 #   applies_to: [kms_key]
 #   remediation: none
 package callvault.rules.broken_{n}

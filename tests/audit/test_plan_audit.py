@@ -61,6 +61,23 @@ def test_reports_are_well_formed(dev_reports) -> None:
     assert "# GDPR audit report" in (out / "report.md").read_text()
 
 
+def test_reports_show_how_much_of_each_provision_a_rule_covers(dev_reports) -> None:
+    _, out = dev_reports
+    report = json.loads((out / "report.json").read_text())
+    for finding in report["findings"]:
+        if finding["rule_id"].startswith("CV-"):
+            ids = {*finding["gdpr"], *finding["iso27001"]}
+            assert set(finding["mapping"]) == ids, finding
+            assert set(finding["mapping"].values()) <= {"full", "partial"}, finding
+    assert "Art. 32(1)(a) (partial)" in (out / "report.html").read_text()
+    markdown = (out / "report.md").read_text()
+    assert "## Rules and what they cover" in markdown
+    assert "| CV-EAR-001 | Art. 32(1)(a) (partial)" in markdown
+    sarif = json.loads((out / "report.sarif").read_text())
+    rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert all(r["properties"]["mapping"] for r in rules if r["id"].startswith("CV-"))
+
+
 def _mutated_facts(dev_config, dev_resources) -> Facts:
     resources = []
     for declared in dev_resources:

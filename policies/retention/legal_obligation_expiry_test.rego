@@ -1,0 +1,393 @@
+# Rego unit tests for CV-RET-006 (legal_obligation_expiry.rego) in OPA's own idiom: `opa test
+# --ignore '*.json' policies/` runs them as they are (the JSON fixtures are not OPA data); pytest
+# runs each through the embedded OPA (tests/audit/test_rego_unit.py).
+# The inputs are the rule's fixtures. Every missing or unknown (null) property the rule reads
+# must make it deny, never allow.
+package callvault.rules.legal_obligation_expiry_test
+
+import rego.v1
+
+import data.callvault.lib.testing
+
+rule := "legal_obligation_expiry"
+
+test_allows_rec if {
+	"bucket:rec" in testing.applicable(rule, pass_context, pass_facts)
+	not "bucket:rec" in testing.denied(rule, pass_context, pass_facts)
+}
+
+test_denies_rec if {
+	"bucket:rec" in testing.denied(rule, fail_context, fail_facts)
+}
+
+test_missing_lifecycle_is_not_allowed if {
+	f := json.remove(testing.fact(pass_facts, "bucket:rec"), ["lifecycle"])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
+test_null_lifecycle_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "bucket:rec"), [{"op": "replace", "path": "/lifecycle", "value": null}])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
+# Hole earlier_rule (legal_obligation_expiry.earlier_rule.fail.json): the reproduction of a hole this rule let pass.
+test_denies_earlier_rule_rec_broad if {
+	"bucket:rec-broad" in testing.denied(rule, earlier_rule_context, earlier_rule_facts)
+}
+
+test_denies_earlier_rule_rec_narrow if {
+	"bucket:rec-narrow" in testing.denied(rule, earlier_rule_context, earlier_rule_facts)
+}
+
+earlier_rule_context := {
+	"allowed_regions": [
+		"eu-central-1",
+		"eu-west-1"
+	],
+	"max_log_retention_days": 365,
+	"meeting_types": {
+		"claims": {
+			"legal_basis": "legal-obligation",
+			"mode": "audio+video",
+			"prefix": "recordings/claims/",
+			"recording": "required",
+			"retention_days": 1095
+		},
+		"medical": {
+			"legal_basis": "contract",
+			"mode": "audio",
+			"prefix": "recordings/medical/",
+			"recording": "forbidden",
+			"retention_days": 1
+		},
+		"support": {
+			"legal_basis": "consent",
+			"mode": "audio",
+			"prefix": "recordings/support/",
+			"recording": "optional",
+			"retention_days": 30
+		}
+	},
+	"stack": "fixture"
+}
+
+earlier_rule_facts := [
+	{
+		"acl_public": false,
+		"encryption": {
+			"algorithm": "aws:kms",
+			"bucket_key": true,
+			"kms_key_id": "arn:aws:kms:eu-central-1:1:key/k"
+		},
+		"id": "rec-broad",
+		"kind": "bucket",
+		"lifecycle": [
+			{
+				"enabled": true,
+				"expiration_days": 1095,
+				"id": "c",
+				"noncurrent_expiration_days": 7,
+				"object_filter": false,
+				"prefix": "recordings/claims/"
+			},
+			{
+				"enabled": true,
+				"expiration_days": 30,
+				"id": "s",
+				"noncurrent_expiration_days": 7,
+				"object_filter": false,
+				"prefix": "recordings/support/"
+			},
+			{
+				"enabled": true,
+				"expiration_days": 30,
+				"id": "scratch",
+				"noncurrent_expiration_days": 1,
+				"object_filter": true,
+				"prefix": ""
+			}
+		],
+		"logging": {
+			"enabled": true,
+			"target_bucket": "logs"
+		},
+		"meeting_type_tag": "all",
+		"object_lock": false,
+		"policy": {
+			"denies_unencrypted_puts": true,
+			"present": true,
+			"public": false,
+			"readable": true,
+			"tls_only": true
+		},
+		"public_access_block": {
+			"block_public_acls": true,
+			"block_public_policy": true,
+			"ignore_public_acls": true,
+			"restrict_public_buckets": true
+		},
+		"purpose": "call-recording",
+		"ref": "bucket:rec-broad",
+		"region": "eu-central-1",
+		"replication": [],
+		"source": "fixture",
+		"tags": {
+			"controller": "acme",
+			"meeting-type": "all",
+			"purpose": "call-recording"
+		},
+		"versioning": true
+	},
+	{
+		"acl_public": false,
+		"encryption": {
+			"algorithm": "aws:kms",
+			"bucket_key": true,
+			"kms_key_id": "arn:aws:kms:eu-central-1:1:key/k"
+		},
+		"id": "rec-narrow",
+		"kind": "bucket",
+		"lifecycle": [
+			{
+				"enabled": true,
+				"expiration_days": 1095,
+				"id": "c",
+				"noncurrent_expiration_days": 7,
+				"object_filter": false,
+				"prefix": "recordings/claims/"
+			},
+			{
+				"enabled": true,
+				"expiration_days": 30,
+				"id": "s",
+				"noncurrent_expiration_days": 7,
+				"object_filter": false,
+				"prefix": "recordings/support/"
+			},
+			{
+				"enabled": true,
+				"expiration_days": 30,
+				"id": "scratch",
+				"noncurrent_expiration_days": 1,
+				"object_filter": false,
+				"prefix": "recordings/claims/2024/"
+			}
+		],
+		"logging": {
+			"enabled": true,
+			"target_bucket": "logs"
+		},
+		"meeting_type_tag": "all",
+		"object_lock": false,
+		"policy": {
+			"denies_unencrypted_puts": true,
+			"present": true,
+			"public": false,
+			"readable": true,
+			"tls_only": true
+		},
+		"public_access_block": {
+			"block_public_acls": true,
+			"block_public_policy": true,
+			"ignore_public_acls": true,
+			"restrict_public_buckets": true
+		},
+		"purpose": "call-recording",
+		"ref": "bucket:rec-narrow",
+		"region": "eu-central-1",
+		"replication": [],
+		"source": "fixture",
+		"tags": {
+			"controller": "acme",
+			"meeting-type": "all",
+			"purpose": "call-recording"
+		},
+		"versioning": true
+	}
+]
+
+pass_context := {
+	"allowed_regions": [
+		"eu-central-1",
+		"eu-west-1"
+	],
+	"max_log_retention_days": 365,
+	"meeting_types": {
+		"claims": {
+			"legal_basis": "legal-obligation",
+			"mode": "audio+video",
+			"prefix": "recordings/claims/",
+			"recording": "required",
+			"retention_days": 1095
+		},
+		"medical": {
+			"legal_basis": "contract",
+			"mode": "audio",
+			"prefix": "recordings/medical/",
+			"recording": "forbidden",
+			"retention_days": 1
+		},
+		"support": {
+			"legal_basis": "consent",
+			"mode": "audio",
+			"prefix": "recordings/support/",
+			"recording": "optional",
+			"retention_days": 30
+		}
+	},
+	"stack": "fixture"
+}
+
+pass_facts := [
+	{
+		"acl_public": false,
+		"encryption": {
+			"algorithm": "aws:kms",
+			"bucket_key": true,
+			"kms_key_id": "arn:aws:kms:eu-central-1:1:key/k"
+		},
+		"id": "rec",
+		"kind": "bucket",
+		"lifecycle": [
+			{
+				"enabled": true,
+				"expiration_days": 1095,
+				"id": "c",
+				"noncurrent_expiration_days": 7,
+				"object_filter": false,
+				"prefix": "recordings/claims/"
+			},
+			{
+				"enabled": true,
+				"expiration_days": 30,
+				"id": "s",
+				"noncurrent_expiration_days": 7,
+				"object_filter": false,
+				"prefix": "recordings/support/"
+			}
+		],
+		"logging": {
+			"enabled": true,
+			"target_bucket": "logs"
+		},
+		"meeting_type_tag": "all",
+		"object_lock": false,
+		"policy": {
+			"denies_unencrypted_puts": true,
+			"present": true,
+			"public": false,
+			"readable": true,
+			"tls_only": true
+		},
+		"public_access_block": {
+			"block_public_acls": true,
+			"block_public_policy": true,
+			"ignore_public_acls": true,
+			"restrict_public_buckets": true
+		},
+		"purpose": "call-recording",
+		"ref": "bucket:rec",
+		"region": "eu-central-1",
+		"replication": [],
+		"source": "fixture",
+		"tags": {
+			"controller": "acme",
+			"meeting-type": "all",
+			"purpose": "call-recording"
+		},
+		"versioning": true
+	}
+]
+
+fail_context := {
+	"allowed_regions": [
+		"eu-central-1",
+		"eu-west-1"
+	],
+	"max_log_retention_days": 365,
+	"meeting_types": {
+		"claims": {
+			"legal_basis": "legal-obligation",
+			"mode": "audio+video",
+			"prefix": "recordings/claims/",
+			"recording": "required",
+			"retention_days": 1095
+		},
+		"medical": {
+			"legal_basis": "contract",
+			"mode": "audio",
+			"prefix": "recordings/medical/",
+			"recording": "forbidden",
+			"retention_days": 1
+		},
+		"support": {
+			"legal_basis": "consent",
+			"mode": "audio",
+			"prefix": "recordings/support/",
+			"recording": "optional",
+			"retention_days": 30
+		}
+	},
+	"stack": "fixture"
+}
+
+fail_facts := [
+	{
+		"acl_public": false,
+		"encryption": {
+			"algorithm": "aws:kms",
+			"bucket_key": true,
+			"kms_key_id": "arn:aws:kms:eu-central-1:1:key/k"
+		},
+		"id": "rec",
+		"kind": "bucket",
+		"lifecycle": [
+			{
+				"enabled": true,
+				"expiration_days": 30,
+				"id": "c",
+				"noncurrent_expiration_days": 7,
+				"object_filter": false,
+				"prefix": "recordings/claims/"
+			},
+			{
+				"enabled": true,
+				"expiration_days": 30,
+				"id": "s",
+				"noncurrent_expiration_days": 7,
+				"object_filter": false,
+				"prefix": "recordings/support/"
+			}
+		],
+		"logging": {
+			"enabled": true,
+			"target_bucket": "logs"
+		},
+		"meeting_type_tag": "all",
+		"object_lock": false,
+		"policy": {
+			"denies_unencrypted_puts": true,
+			"present": true,
+			"public": false,
+			"readable": true,
+			"tls_only": true
+		},
+		"public_access_block": {
+			"block_public_acls": true,
+			"block_public_policy": true,
+			"ignore_public_acls": true,
+			"restrict_public_buckets": true
+		},
+		"purpose": "call-recording",
+		"ref": "bucket:rec",
+		"region": "eu-central-1",
+		"replication": [],
+		"source": "fixture",
+		"tags": {
+			"controller": "acme",
+			"meeting-type": "all",
+			"purpose": "call-recording"
+		},
+		"versioning": true
+	}
+]
