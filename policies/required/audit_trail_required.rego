@@ -6,6 +6,7 @@
 #   topic: logging
 #   gdpr: ["Art. 5(2)", "Art. 32(1)(b)"]
 #   iso27001: ["A.8.15", "A.8.16"]
+#   mapping: {"Art. 5(2)": "partial", "Art. 32(1)(b)": "partial", "A.8.15": "partial", "A.8.16": "partial"}
 #   applies_to: ["stack"]
 #   remediation: "Declare a multi-region CloudTrail trail (isMultiRegionTrail, logging on) with an S3 data-event selector (readWriteType All) covering each recording bucket."
 package callvault.rules.audit_trail_required

@@ -6,6 +6,7 @@
 #   topic: logging
 #   gdpr: ["Art. 5(2)", "Art. 32(1)(b)"]
 #   iso27001: ["A.8.15", "A.8.16", "A.8.20"]
+#   mapping: {"Art. 5(2)": "partial", "Art. 32(1)(b)": "partial", "A.8.15": "partial", "A.8.16": "partial", "A.8.20": "partial"}
 #   applies_to: ["stack"]
 #   remediation: "Add an aws.ec2.FlowLog with trafficType ALL to every VPC (and declare the VPC the hosts run in)."
 package callvault.rules.flow_logs_required

@@ -6,6 +6,7 @@
 #   topic: processors
 #   gdpr: ["Art. 28(1)", "Art. 30(1)", "Art. 5(1)(b)"]
 #   iso27001: ["A.5.19", "A.5.20"]
+#   mapping: {"Art. 28(1)": "partial", "Art. 30(1)": "partial", "Art. 5(1)(b)": "partial", "A.5.19": "partial", "A.5.20": "partial"}
 #   applies_to: ["stack"]
 #   remediation: "Declare callvault:processors (each with its DPA reference) and callvault:meetingTypes in the stack file; for `gdpr-audit state`, pass it with --stack-config."
 package callvault.rules.processors_declared

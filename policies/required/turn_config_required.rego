@@ -6,6 +6,7 @@
 #   topic: minimisation
 #   gdpr: ["Art. 5(1)(c)", "Art. 32(1)(a)"]
 #   iso27001: ["A.8.9", "A.8.20"]
+#   mapping: {"Art. 5(1)(c)": "partial", "Art. 32(1)(a)": "partial", "A.8.9": "partial", "A.8.20": "partial"}
 #   applies_to: ["stack"]
 #   remediation: "Deliver /etc/turnserver.conf through the host's cloud-init write_files (rendered by infra.turn_config), plain, base64 or gzip."
 package callvault.rules.turn_config_required

@@ -6,6 +6,7 @@
 #   topic: processors
 #   gdpr: ["Art. 5(1)(b)", "Art. 30(1)"]
 #   iso27001: ["A.5.9", "A.5.12"]
+#   mapping: {"Art. 5(1)(b)": "partial", "Art. 30(1)": "partial", "A.5.9": "partial", "A.5.12": "partial"}
 #   applies_to: ["bucket"]
 #   remediation: "Tag the bucket purpose=call-recording (or stop writing recordings to it): every recording rule keys on what the bucket holds."
 package callvault.rules.recording_scope_tag
