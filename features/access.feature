@@ -6,18 +6,18 @@ Feature: Only authorised roles can reach recordings
   @iso27001_a_5_15
   Scenario: No bucket is public
     Given the audited infrastructure of the stack
-    When it is checked that "Buckets should block all public access"
-    And it is checked that "Bucket ACLs should not grant public access"
-    And it is checked that "Bucket policies should not allow anyone"
+    When it is checked that "Buckets should block all public access" (CV-PUB-001)
+    And it is checked that "Bucket ACLs should not grant public access" (CV-PUB-002)
+    And it is checked that "Bucket policies should not allow anyone" (CV-PUB-003)
     Then every resource it applies to complies
 
   @iso27001_a_8_2
   Scenario: Media nodes hold least-privilege permissions
     Given the audited infrastructure of the stack
-    When it is checked that "The media-node role should only write recordings and use the recordings key with an encryption context"
-    And it is checked that "Roles should not hold administrator or full-access permissions"
-    And it is checked that "Role trust policies should not let anyone assume the role"
-    And it is checked that "Instances should require IMDSv2"
+    When it is checked that "The media-node role should only write recordings and use the recordings key with an encryption context" (CV-IAM-001)
+    And it is checked that "Roles should not hold administrator or full-access permissions" (CV-IAM-002)
+    And it is checked that "Role trust policies should not let anyone assume the role" (CV-IAM-003)
+    And it is checked that "Instances should require IMDSv2" (CV-IAM-004)
     Then every resource it applies to complies
 
   @runtime @per_recorded_meeting_type @iso27001_a_8_5 @gdpr_art5_1_f

@@ -41,12 +41,11 @@ class AuditRun:
     facts: tuple[dict[str, Any], ...]
     stack: StackConfig
 
-    def rule_findings(self, title: str) -> list[dict[str, Any]]:
-        """Findings of the rule with this title; an unknown title is an error, not a pass."""
-        found = [f for f in self.findings if f["title"] == title]
+    def rule_findings(self, rule_id: str) -> list[dict[str, Any]]:
+        """Findings of the rule with this id; a rule without findings is an error, not a pass."""
+        found = [f for f in self.findings if f["rule_id"] == rule_id]
         if not found:
-            titles = sorted({f["title"] for f in self.findings})
-            raise LookupError(f"no findings for a rule titled {title!r}; known: {titles}")
+            raise LookupError(f"rule {rule_id} produced no findings in this audit")
         return found
 
     def prefixes(self) -> dict[str, str]:

@@ -8,14 +8,14 @@ Feature: Only the data a meeting type needs is recorded, and only on its legal b
   Scenario: An audio-only meeting type is configured to store no video
     Given the audited infrastructure of the stack
     And a meeting type from the stack's configuration
-    When it is checked that "Audio-only meeting types should never store video"
+    When it is checked that "Audio-only meeting types should never store video" (CV-MIN-001)
     Then the meeting type complies
 
   @per_consent_meeting_type @gdpr_art7_4
   Scenario: A consent-based meeting type does not make recording a condition of the call
     Given the audited infrastructure of the stack
     And a meeting type from the stack's configuration
-    When it is checked that "Consent-based meeting types should not make recording a precondition"
+    When it is checked that "Consent-based meeting types should not make recording a precondition" (CV-MIN-004)
     Then the meeting type complies
 
   @per_forbidden_meeting_type @gdpr_art5_1_b
@@ -27,9 +27,9 @@ Feature: Only the data a meeting type needs is recorded, and only on its legal b
   @iso27001_a_8_12
   Scenario: TURN relays use pseudonymous credentials and keep no client IP addresses
     Given the audited infrastructure of the stack
-    When it is checked that "TURN servers should use ephemeral pseudonymous credentials only"
-    And it is checked that "TURN servers should not log client IP addresses"
-    And it is checked that "Every TURN host should carry a coturn configuration the auditor can read"
+    When it is checked that "TURN servers should use ephemeral pseudonymous credentials only" (CV-MIN-003)
+    And it is checked that "TURN servers should not log client IP addresses" (CV-MIN-002)
+    And it is checked that "Every TURN host should carry a coturn configuration the auditor can read" (CV-REQ-003)
     Then every resource it applies to complies
 
   @runtime @per_required_meeting_type @gdpr_art5_1_a

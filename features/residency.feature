@@ -7,17 +7,17 @@ Feature: Personal data stays in the EU
   @gdpr_art44 @iso27001_a_5_14
   Scenario: Every resource runs in an allowed EU region
     Given the audited infrastructure of the stack
-    When it is checked that "Resources should be in an allowed EU region"
+    When it is checked that "Resources should be in an allowed EU region" (CV-RES-001)
     Then every resource it applies to complies
 
   @gdpr_art44 @iso27001_a_5_14
   Scenario: No recording is replicated outside the allowed EU regions
     Given the audited infrastructure of the stack
-    When it is checked that "Bucket replication should not leave the allowed EU regions"
+    When it is checked that "Bucket replication should not leave the allowed EU regions" (CV-RES-003)
     Then every resource it applies to complies
 
   @gdpr_art44 @iso27001_a_8_24
   Scenario: Encryption keys exist in one EU region only
     Given the audited infrastructure of the stack
-    When it is checked that "KMS keys should not be multi-region"
+    When it is checked that "KMS keys should not be multi-region" (CV-RES-002)
     Then every resource it applies to complies

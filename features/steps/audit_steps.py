@@ -39,9 +39,10 @@ def judged() -> list[dict[str, Any]]:
     return []
 
 
-@when(parsers.parse('it is checked that "{title}"'))
-def checked_against(audit: AuditRun, judged: list[dict[str, Any]], title: str) -> None:
-    judged.extend(audit.rule_findings(title))
+@when(parsers.parse('it is checked that "{text}" ({rule_id})'))
+def checked_against(audit: AuditRun, judged: list[dict[str, Any]], text: str, rule_id: str) -> None:
+    """The rule is found by its stable id; the quoted text is its title for the reader."""
+    judged.extend(audit.rule_findings(rule_id))
 
 
 @then("every resource it applies to complies")

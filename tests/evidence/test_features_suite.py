@@ -90,3 +90,23 @@ def test_a_new_meeting_type_gets_its_rows_without_editing_features(tmp_path: Pat
     assert "never_records[second-opinion]" not in ids  # it may record: not a forbidden row
     baseline = _collect(REPO / "features")
     assert "second-opinion" not in baseline.stdout
+
+
+def test_every_rule_a_scenario_names_exists_with_that_title() -> None:
+    import re
+
+    from audit.catalogue import load_library
+
+    library = load_library()
+    titles = {rule.id: rule.title for rule in library.rules}
+    pairs = [
+        match
+        for feature in sorted((REPO / "features").glob("*.feature"))
+        for match in re.findall(
+            r'it is checked that "([^"]*)" \(([A-Z0-9-]+)\)', feature.read_text()
+        )
+    ]
+    assert len(pairs) >= 40
+    for text, rule_id in pairs:
+        assert rule_id in titles, f"features name unknown rule {rule_id}"
+        assert text == titles[rule_id], f"{rule_id} is now titled {titles[rule_id]!r}, not {text!r}"
