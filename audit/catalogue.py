@@ -102,6 +102,11 @@ class Library:
     gdpr: dict[str, str]
     controls: dict[str, Control]
 
+    @property
+    def modules(self) -> list[tuple[str, str]]:
+        """(path, text) of every module an engine loads: the helpers, then the rules."""
+        return [*self.helper_modules, *[(rule.path, rule.text) for rule in self.rules]]
+
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
             if rule.id == rule_id:

@@ -18,15 +18,17 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .catalogue import SEVERITIES, Library, Rule, load_library
 from .context import context_from_stack, read_stack_config, stack_facts
+from .coverage import coverage_of
 from .engines.base import PolicyEngine
 from .errors import AuditError, EngineError
-from .evaluate import evaluate
+from .evaluate import evaluate, paused_gc
 from .evidence import commands as evidence_commands
 from .exceptions_files import load_attestations, load_waivers
 from .facts import AuditContext, Fact, Facts
@@ -80,7 +82,7 @@ def _progress(done: int, total: int) -> None:
     )
 
 
-def _run_audit(facts: Facts, args: argparse.Namespace) -> int:
+def _run_audit(collect: Callable[[], Facts], args: argparse.Namespace) -> int:
     if args.out:
         check_out_dir(Path(args.out))  # before the work, not after it
     library = load_library(Path(args.policies)) if args.policies else load_library()
@@ -88,15 +90,19 @@ def _run_audit(facts: Facts, args: argparse.Namespace) -> int:
     attestations = load_attestations(args.attestations) if args.attestations else []
     engine = _engine(args)
     try:
-        show_progress = len(facts.facts) > 500 and sys.stderr.isatty()
-        evaluation = evaluate(
-            facts,
-            library,
-            engine,
-            waivers=waivers,
-            attestations=attestations,
-            progress=_progress if show_progress else None,
-        )
+        # The engine compiles the library (and starts its workers) while the facts are read.
+        engine.load(library.modules)
+        with paused_gc():
+            facts = collect()
+            show_progress = len(facts.facts) > 500 and sys.stderr.isatty()
+            evaluation = evaluate(
+                facts,
+                library,
+                engine,
+                waivers=waivers,
+                attestations=attestations,
+                progress=_progress if show_progress else None,
+            )
     finally:
         engine.close()
     code = _exit_code(evaluation.findings, args.fail_on)
@@ -115,11 +121,22 @@ def _run_audit(facts: Facts, args: argparse.Namespace) -> int:
         exit_code=code,
         gdpr_titles=library.gdpr,
         iso_titles={c.id: c.title for c in library.controls.values()},
+        **_coverage_fields(facts, library, evaluation.findings),
     )
     if args.out:
         write_reports(Path(args.out), {name: render(report) for name, render in REPORTERS.items()})
     _print_summary(report, args.out)
     return code
+
+
+def _coverage_fields(facts: Facts, library: Library, findings: Sequence[Finding]) -> dict[str, Any]:
+    coverage = coverage_of(
+        facts.facts, [r.id for r in library.rules], {f.rule_id for f in findings}
+    )
+    return {
+        "unassessed_types": tuple(u.to_json() for u in coverage.unassessed),
+        "idle_rules": coverage.idle_rules,
+    }
 
 
 def _print_summary(report: Report, out: str | None) -> None:
@@ -130,6 +147,12 @@ def _print_summary(report: Report, out: str | None) -> None:
         f"{summary['rules_evaluated']} rules, {summary['total']} findings: {counts} "
         f"[engine: {report.engine}]"
     )
+    if report.unassessed_types or report.idle_rules:
+        unread = sum(int(u["count"]) for u in report.unassessed_types)
+        print(
+            f"not assessed: {unread} resources of {len(report.unassessed_types)} unread types; "
+            f"{len(report.idle_rules)} rules applied to nothing"
+        )
     for f in report.findings:
         if f.status in ("fail", "error"):
             print(
@@ -300,8 +323,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "facts":
             return _facts(args.sources, args.stack_config)
         if args.command == "plan":
-            return _run_audit(_collect_plan(args.stack, args.config_file), args)
-        return _run_audit(_collect_state(args.files, args.stack_config), args)
+            return _run_audit(lambda: _collect_plan(args.stack, args.config_file), args)
+        return _run_audit(lambda: _collect_state(args.files, args.stack_config), args)
     except EngineError as error:
         print(f"gdpr-audit: engine error: {error}", file=sys.stderr)
         return 3

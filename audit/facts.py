@@ -27,6 +27,7 @@ FACT_KINDS: tuple[str, ...] = (
     "meeting_type",
     "processor",
     "stack",
+    "resource",
 )
 
 

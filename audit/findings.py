@@ -75,6 +75,10 @@ class Report:
     gdpr_titles: dict[str, str] = field(default_factory=dict)
     iso_titles: dict[str, str] = field(default_factory=dict)
     engine_version: str = ""
+    unassessed_types: tuple[dict[str, Any], ...] = ()
+    """Resource types the facts model did not read: ``{type, category, count, inert_reason}``."""
+    idle_rules: tuple[str, ...] = ()
+    """Rules that judged nothing in this input (so "N rules" is never silently fewer)."""
 
 
 def _by(findings: tuple[Finding, ...], key: str) -> dict[str, dict[str, int]]:

@@ -22,6 +22,7 @@ import yaml
 
 from infra.safe_load import UnsafeDocumentError, load_yaml
 
+from .coverage import unassessed_fact
 from .facts import Fact
 from .policy_analysis import (
     allows_public_access,
@@ -1041,4 +1042,10 @@ def facts_from_pulumi_resources(resources: Sequence[PulumiResource]) -> list[Fac
     media_node_cidrs = _media_node_cidrs(index)
     hosts = [r for r in (*instances, *templates) if _turnserver_conf(r) is not None]
     facts += _each(_turn_fact, hosts, media_node_cidrs)
+    # Types outside the model are reported and judged (CV-COV-001/002), never dropped.
+    facts += [
+        unassessed_fact(r.type, r.name, r.source, region_of(r), r.id)
+        for r in resources
+        if r.type not in MODELLED_TYPES
+    ]
     return facts

@@ -8,7 +8,7 @@ an :class:`PackageError`; an engine never turns an error into an empty (passing)
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -57,7 +57,9 @@ class PolicyEngine(Protocol):
 
     def evaluate(
         self, batches: Sequence[Batch], context: Mapping[str, Any]
-    ) -> list[BatchResult]: ...
+    ) -> Iterable[BatchResult]:
+        """One result per batch, in order; may be produced while the caller consumes it."""
+        ...
 
     def close(self) -> None: ...
 

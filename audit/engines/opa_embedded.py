@@ -22,7 +22,7 @@ import mmap
 import multiprocessing
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from importlib import metadata
@@ -153,6 +153,10 @@ def _worker_init(modules: Sequence[tuple[str, str]]) -> None:
     _WORKER = _Evaluator(modules)
 
 
+def _worker_ready() -> int:
+    return os.getpid()
+
+
 def _worker_run(batch: Batch, context: Mapping[str, Any]) -> BatchResult:
     if _WORKER is None:
         raise RuntimeError("the OPA worker was not initialised")
@@ -175,36 +179,53 @@ class OpaEmbeddedEngine:
 
     def load(self, modules: Sequence[tuple[str, str]]) -> dict[str, str]:
         """Compile the library; returns path -> error for the files that do not compile and
-        keeps the others. Compiling in this process is safe: only evaluation runs in workers."""
+        keeps the others. Compiling in this process is safe: only evaluation runs in workers.
+
+        The workers start here, without waiting: they spawn and load the library while the
+        caller reads the facts (the CLI loads before it collects)."""
         if list(modules) == self._loaded:
             return dict(self._broken)
         self.close()
-        broken = compile_errors(modules)
-        self._modules = [(p, t) for p, t in modules if p not in broken]
         self._loaded = list(modules)
+        self._modules = list(modules)
+        self._start_pool()
+        broken = compile_errors(modules)
+        if broken:  # the workers loaded the broken files: start them again without those
+            self.close()
+            self._modules = [(p, t) for p, t in modules if p not in broken]
+            self._start_pool()
         self._broken = broken
         return dict(broken)
 
-    def _pool_for(self, batches: int) -> ProcessPoolExecutor:
+    def _start_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                max_workers=min(self._workers, max(1, batches)),
+                max_workers=self._workers,
                 mp_context=self._context,
                 initializer=_worker_init,
                 initargs=(list(self._modules),),
             )
+            for _ in range(self._workers):  # spawn every worker now, not on first use
+                self._pool.submit(_worker_ready)
         return self._pool
 
-    def evaluate(self, batches: Sequence[Batch], context: Mapping[str, Any]) -> list[BatchResult]:
+    def evaluate(
+        self, batches: Sequence[Batch], context: Mapping[str, Any]
+    ) -> Iterator[BatchResult]:
+        """Results in order, each as soon as it and those before it are done."""
         if not batches:
-            return []
-        pool = self._pool_for(len(batches))
+            return
+        pool = self._start_pool()
+        done = 0
         try:
-            return list(pool.map(_worker_run, batches, [context] * len(batches)))
+            for result in pool.map(_worker_run, batches, [context] * len(batches)):
+                done += 1
+                yield result
         except BrokenProcessPool:
             self.close()
             message = "the OPA engine crashed (its worker process died)"
-            return [{p: PackageError(message) for p in b.packages} for b in batches]
+            for batch in batches[done:]:
+                yield {p: PackageError(message) for p in batch.packages}
 
     def close(self) -> None:
         if self._pool is not None:

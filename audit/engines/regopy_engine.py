@@ -57,10 +57,15 @@ class _Evaluator:
         if bundle is None:
             bundle = self._interpreter.build(query_for(packages), [])
             self._bundles[packages] = bundle
-        output = self._interpreter.query_bundle(bundle)
-        if not output.ok():  # never read the binding of a failed query: that aborts
-            raise RuntimeError("evaluation error (strict builtin error, conflict or type error)")
-        return json.loads(str(output.binding("x")))
+        try:
+            output = self._interpreter.query_bundle(bundle)
+            if not output.ok():  # never read the binding of a failed query: that aborts
+                raise RuntimeError(
+                    "evaluation error (strict builtin error, conflict or type error)"
+                )
+            return json.loads(str(output.binding("x")))
+        except ValueError as error:  # regopy writes strings unescaped: its JSON may not parse
+            raise RuntimeError(f"the engine's answer is not well-formed JSON ({error})") from None
 
     def evaluate(self, batch: Batch, context: Mapping[str, Any]) -> BatchResult:
         self._interpreter.set_input(regopy.Input({"facts": list(batch.facts), "context": context}))

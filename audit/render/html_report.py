@@ -58,6 +58,22 @@ def _summary_table(title: str, rows: dict[str, dict[str, int]], names: dict[str,
     return f"<h2>{title}</h2><table><thead><tr><th>id</th><th>title</th>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _coverage(report: Report) -> str:
+    rows = "".join(
+        f"<tr><td>{escape(u['type'])}</td><td>{escape(u['category'])}</td><td>{u['count']}</td>"
+        f"<td>{escape(u['inert_reason'] or 'not read: fails closed (CV-COV-001/002)')}</td></tr>"
+        for u in report.unassessed_types
+    )
+    table = (
+        "<table><thead><tr><th>resource type</th><th>category</th><th>count</th>"
+        f"<th>why no rule of its own</th></tr></thead><tbody>{rows}</tbody></table>"
+        if rows
+        else "<p>Every resource type in the input was read.</p>"
+    )
+    idle = ", ".join(escape(r) for r in report.idle_rules) or "none"
+    return f"<h2>Not assessed</h2>{table}<p>Rules that applied to nothing: {idle}.</p>"
+
+
 def render(report: Report) -> bytes:
     summary = summarize(report)
     cards = "".join(
@@ -88,6 +104,7 @@ def render(report: Report) -> bytes:
 <div class="cards">{cards}</div>
 {_summary_table("By GDPR article", summary["by_gdpr_article"], report.gdpr_titles)}
 {_summary_table("By ISO/IEC 27001:2022 Annex A control", summary["by_iso27001_control"], report.iso_titles)}
+{_coverage(report)}
 <h2>Findings (<span id="shown">{len(report.findings)}</span> shown)</h2>
 <div class="filters">
 <label>Status <select id="f-status">{_options(list(STATUSES))}</select></label>

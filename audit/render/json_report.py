@@ -26,6 +26,10 @@ def document(report: Report) -> dict[str, Any]:
         "fail_on": report.fail_on,
         "exit_code": report.exit_code,
         "summary": summarize(report),
+        "coverage": {
+            "unassessed_types": list(report.unassessed_types),
+            "idle_rules": list(report.idle_rules),
+        },
         "findings": [f.to_json() for f in report.findings],
     }
 

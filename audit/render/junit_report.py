@@ -10,6 +10,27 @@ from ..findings import Finding, Report
 __all__ = ["render"]
 
 
+def _coverage_suite(root: ET.Element, report: Report) -> None:
+    """What was not assessed, as skipped cases, so a dashboard shows it beside the rules."""
+    cases = [
+        (
+            f"unassessed:{u['type']}",
+            f"{u['count']} {u['category']} resource(s) not read"
+            + (f" (inert: {u['inert_reason']})" if u["inert_reason"] else ""),
+        )
+        for u in report.unassessed_types
+    ] + [(f"idle-rule:{r}", "applied to nothing in this input") for r in report.idle_rules]
+    suite = ET.SubElement(
+        root, "testsuite", name="coverage", tests=str(len(cases)), skipped=str(len(cases))
+    )
+    for name, message in cases:
+        ET.SubElement(
+            ET.SubElement(suite, "testcase", classname="coverage", name=name),
+            "skipped",
+            message=message,
+        )
+
+
 def render(report: Report) -> bytes:
     by_rule: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.findings:
@@ -45,6 +66,7 @@ def render(report: Report) -> bytes:
                 ET.SubElement(element, "error", message=case.message)
             elif case.status in ("waived", "manual"):
                 ET.SubElement(element, "skipped", message=f"{case.status}: {case.message}")
+    _coverage_suite(root, report)
     ET.indent(root)
     body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n"

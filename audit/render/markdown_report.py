@@ -48,6 +48,25 @@ def render(report: Report) -> bytes:
             f"| {rule_id} | {_cell(', '.join(f.mapped(f.gdpr)))} | "
             f"{_cell(', '.join(f.mapped(f.iso27001)))} |"
         )
+    lines += ["", "## Not assessed", ""]
+    if report.unassessed_types:
+        lines += [
+            "| resource type | category | count | why no rule of its own |",
+            "|---|---|---|---|",
+        ]
+        for u in report.unassessed_types:
+            lines.append(
+                f"| {_cell(u['type'])} | {u['category']} | {u['count']} | "
+                f"{_cell(u['inert_reason'] or 'not read: fails closed (CV-COV-001/002)')} |"
+            )
+    else:
+        lines.append("Every resource type in the input was read.")
+    lines += [
+        "",
+        "Rules that applied to nothing: "
+        + (", ".join(report.idle_rules) if report.idle_rules else "none")
+        + ".",
+    ]
     problems = [f for f in report.findings if f.status in ("fail", "error", "manual")]
     lines += ["", "## Findings to act on", ""]
     if not problems:

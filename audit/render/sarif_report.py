@@ -89,6 +89,10 @@ def render(report: Report) -> bytes:
                     }
                 },
                 "automationDetails": {"id": f"gdpr-audit/{report.source}"},
+                "properties": {
+                    "unassessedTypes": list(report.unassessed_types),
+                    "idleRules": list(report.idle_rules),
+                },
                 "results": results,
             }
         ],

@@ -45,6 +45,14 @@ test_null_imdsv2_required_is_not_allowed_lt_1 if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+test_unknown_imdsv2_required_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "instance:i-1"), [
+		{"op": "add", "path": "/imdsv2_required", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["imdsv2_required"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

@@ -39,7 +39,7 @@ deny contains {"ref": f.ref, "msg": sprintf("Media-node role %s has managed poli
 	some f in input.facts
 	f.kind == "iam_role"
 	f.workload == "media-node"
-	count(f.managed_policy_arns) > 0
+	lib.non_empty_array(f.managed_policy_arns)
 }
 
 deny contains {"ref": f.ref, "msg": sprintf("Media-node role %s has an unreadable policy", [f.id])} if {

@@ -34,6 +34,30 @@ test_null_policies_readable_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+test_unknown_managed_policy_arns_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "iam_role:r"), [
+		{"op": "add", "path": "/managed_policy_arns", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["managed_policy_arns"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
+test_unknown_policies_readable_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "iam_role:r"), [
+		{"op": "add", "path": "/policies_readable", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["policies_readable"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
+test_unknown_statements_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "iam_role:r"), [
+		{"op": "add", "path": "/statements", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["statements"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

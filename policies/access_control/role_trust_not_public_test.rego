@@ -30,6 +30,14 @@ test_null_trust_public_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+test_unknown_trust_public_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "iam_role:r"), [
+		{"op": "add", "path": "/trust_public", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["trust_public"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

@@ -187,6 +187,14 @@ alias_arn_facts := [
 	}
 ]
 
+test_unknown_encryption_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "bucket:logs"), [
+		{"op": "add", "path": "/encryption", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["encryption"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

@@ -21,6 +21,13 @@ applicable contains f.ref if {
 	f.encryption.algorithm == "aws:kms"
 }
 
+# Fail closed: whether the bucket uses SSE-KMS is itself unknown before deploy.
+applicable contains f.ref if {
+	some f in input.facts
+	f.kind == "bucket"
+	"encryption" in object.get(f, "unknown", [])
+}
+
 deny contains {"ref": f.ref, "msg": sprintf("Bucket %s uses SSE-KMS without a bucket key", [f.id])} if {
 	some f in input.facts
 	f.kind == "bucket"

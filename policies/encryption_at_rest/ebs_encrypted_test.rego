@@ -45,6 +45,14 @@ test_null_ebs_encrypted_is_not_allowed_lt_1 if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+test_unknown_ebs_encrypted_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "instance:i-1"), [
+		{"op": "add", "path": "/ebs_encrypted", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["ebs_encrypted"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

@@ -30,6 +30,14 @@ test_null_kms_key_id_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+test_unknown_kms_key_id_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "trail:t"), [
+		{"op": "add", "path": "/kms_key_id", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["kms_key_id"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

@@ -40,6 +40,22 @@ test_null_tls_min_version_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+test_unknown_tls_enabled_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "turn_config:i-1:/etc/turnserver.conf"), [
+		{"op": "add", "path": "/tls_enabled", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["tls_enabled"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
+test_unknown_tls_min_version_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "turn_config:i-1:/etc/turnserver.conf"), [
+		{"op": "add", "path": "/tls_min_version", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["tls_min_version"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

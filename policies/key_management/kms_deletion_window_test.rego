@@ -30,6 +30,14 @@ test_null_deletion_window_days_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+test_unknown_deletion_window_days_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "kms_key:k1"), [
+		{"op": "add", "path": "/deletion_window_days", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["deletion_window_days"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

@@ -40,6 +40,22 @@ test_null_policy_readable_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+test_unknown_policy_public_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "kms_key:k1"), [
+		{"op": "add", "path": "/policy_public", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["policy_public"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
+test_unknown_policy_readable_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "kms_key:k1"), [
+		{"op": "add", "path": "/policy_readable", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["policy_readable"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

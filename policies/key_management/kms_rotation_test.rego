@@ -30,6 +30,14 @@ test_null_rotation_enabled_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+test_unknown_rotation_enabled_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "kms_key:k1"), [
+		{"op": "add", "path": "/rotation_enabled", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["rotation_enabled"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

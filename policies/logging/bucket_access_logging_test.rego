@@ -40,6 +40,14 @@ test_null_logging_enabled_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+test_unknown_logging_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "bucket:rec"), [
+		{"op": "add", "path": "/logging", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["logging"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

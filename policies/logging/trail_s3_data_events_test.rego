@@ -168,6 +168,30 @@ write_only_other_bucket_facts := [
 	}
 ]
 
+test_unknown_s3_data_events_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "trail:t"), [
+		{"op": "add", "path": "/s3_data_events", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["s3_data_events"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
+test_unknown_s3_data_selectors_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "trail:t"), [
+		{"op": "add", "path": "/s3_data_selectors", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["s3_data_selectors"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
+test_unknown_recording_buckets_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "trail:t"), [
+		{"op": "add", "path": "/recording_buckets", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["recording_buckets"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

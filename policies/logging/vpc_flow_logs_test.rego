@@ -83,6 +83,14 @@ reject_only_facts := [
 	}
 ]
 
+test_unknown_flow_logs_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "vpc:vpc-1"), [
+		{"op": "add", "path": "/flow_logs", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["flow_logs"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

@@ -30,6 +30,14 @@ test_null_ephemeral_credentials_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+test_unknown_ephemeral_credentials_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "turn_config:i-1:/etc/turnserver.conf"), [
+		{"op": "add", "path": "/ephemeral_credentials", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["ephemeral_credentials"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

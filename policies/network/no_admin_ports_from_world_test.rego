@@ -34,6 +34,14 @@ test_null_ingress_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+test_unknown_ingress_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "security_group:sg-1"), [
+		{"op": "add", "path": "/ingress", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["ingress"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

@@ -69,6 +69,22 @@ test_null_tags_meeting_type_is_not_allowed_k1 if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+test_unknown_meeting_type_tag_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "bucket:rec"), [
+		{"op": "add", "path": "/meeting_type_tag", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["meeting_type_tag"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
+test_unknown_tags_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "bucket:rec"), [
+		{"op": "add", "path": "/tags", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["tags"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

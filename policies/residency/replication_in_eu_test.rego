@@ -30,6 +30,14 @@ test_null_replication_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+test_unknown_replication_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "bucket:rec"), [
+		{"op": "add", "path": "/replication", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["replication"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

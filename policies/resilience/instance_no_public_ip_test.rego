@@ -30,6 +30,14 @@ test_null_public_ip_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+test_unknown_public_ip_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "instance:i-1"), [
+		{"op": "add", "path": "/public_ip", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["public_ip"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

@@ -128,6 +128,14 @@ tag_filter_facts := [
 	}
 ]
 
+test_unknown_lifecycle_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "bucket:rec"), [
+		{"op": "add", "path": "/lifecycle", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["lifecycle"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

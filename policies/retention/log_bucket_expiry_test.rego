@@ -208,6 +208,14 @@ too_short_facts := [
 	}
 ]
 
+test_unknown_lifecycle_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "bucket:logs"), [
+		{"op": "add", "path": "/lifecycle", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["lifecycle"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

@@ -88,6 +88,14 @@ too_short_facts := [
 	}
 ]
 
+test_unknown_retention_days_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "log_group:/x"), [
+		{"op": "add", "path": "/retention_days", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["retention_days"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

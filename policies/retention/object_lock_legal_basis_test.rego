@@ -204,6 +204,14 @@ unknown_meeting_type_facts := [
 	}
 ]
 
+test_unknown_object_lock_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "bucket:locked"), [
+		{"op": "add", "path": "/object_lock", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["object_lock"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

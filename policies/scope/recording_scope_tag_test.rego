@@ -43,6 +43,38 @@ test_unknown_recording_evidence_is_not_allowed if {
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
 }
 
+test_unknown_tags_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "bucket:rec"), [
+		{"op": "add", "path": "/tags", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["tags"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
+test_unknown_purpose_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "bucket:rec"), [
+		{"op": "add", "path": "/purpose", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["purpose"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
+test_unknown_encryption_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "bucket:rec"), [
+		{"op": "add", "path": "/encryption", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["encryption"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
+test_unknown_lifecycle_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "bucket:rec"), [
+		{"op": "add", "path": "/lifecycle", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["lifecycle"]},
+	])
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 pass_context := {
 	"allowed_regions": [
 		"eu-central-1",

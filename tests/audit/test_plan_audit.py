@@ -98,9 +98,7 @@ def _mutated_facts(dev_config, dev_resources) -> Facts:
             )
         )
     facts = facts_from_pulumi_resources(resources) + stack_facts(dev_config, "Pulumi.dev.yaml")
-    return complete_facts(
-        Facts("mutated dev plan", context_from_stack(dev_config), tuple(facts))
-    )
+    return complete_facts(Facts("mutated dev plan", context_from_stack(dev_config), tuple(facts)))
 
 
 def test_mutated_plan_fails_the_right_rules_on_the_right_resources(

@@ -67,6 +67,8 @@ def test_fact_with_unknown_properties_never_passes(rule, engine, library) -> Non
     fixture = load_fixture(POLICY_ROOT / rule.path.replace(".rego", ".pass.json"))
     # Keep only what selects the fact (kind, purpose, workload, mode ...), drop the evidence.
     selectors: tuple[str, ...] = ("purpose", "workload", "mode", "legal_basis")
+    if rule.id == "CV-SCP-003":  # judges the selectors themselves
+        selectors = ()
     if rule.id == "CV-EAR-002":  # applies to SSE-KMS buckets only: the algorithm selects
         selectors += ("encryption",)
     stripped = []
@@ -78,7 +80,7 @@ def test_fact_with_unknown_properties_never_passes(rule, engine, library) -> Non
             Fact(
                 fact.kind,
                 fact.id,
-                None if rule.id == "CV-RES-001" else fact.region,
+                None if rule.id in ("CV-RES-001", "CV-COV-002") else fact.region,
                 fact.source,
                 keep,
             )
@@ -96,3 +98,44 @@ def test_every_rule_has_both_fixtures() -> None:
             assert path.is_file(), f"{rule.id}: {path} missing"
             document = json.loads(path.read_text())
             assert document["facts"], f"{path} has no facts"
+
+
+# A fact stripped of what decides a rule's scope must not drop out of the audit unnoticed:
+# either the rule still judges it (and does not pass it), or a scope guard fails it.
+_SCOPED_KINDS = ("kms_key", "iam_role", "instance", "launch_template", "security_group")
+SCOPE_GUARDS: dict[str, tuple[str, ...]] = {
+    # A bucket whose contents were not derived fails CV-SCP-001/002 ("was not derived"), and
+    # any fact without its scope properties fails CV-SCP-003.
+    "bucket": ("CV-SCP-001", "CV-SCP-002", "CV-SCP-003"),
+    "meeting_type": ("CV-SCP-003",),
+    **{kind: ("CV-SCP-003",) for kind in _SCOPED_KINDS},
+}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_fact_stripped_of_its_scope_is_not_dropped(rule, engine, library) -> None:
+    fixture = load_fixture(POLICY_ROOT / rule.path.replace(".rego", ".pass.json"))
+    stripped = tuple(
+        Fact(f.kind, f.id, None, f.source, {})
+        for f in fixture.facts
+        if f.kind in rule.applies_to
+    )
+    facts = Facts(fixture.source_description, fixture.context, stripped)
+    guards = sorted({g for f in stripped for g in SCOPE_GUARDS.get(f.kind, ())})
+    evaluation = evaluate(facts, library, engine, only_rules=[rule.id, *guards])
+    for fact in stripped:
+        own = [
+            x.status
+            for x in evaluation.findings
+            if x.rule_id == rule.id and x.resource_id == fact.id
+        ]
+        guarded = [
+            x.status
+            for x in evaluation.findings
+            if x.rule_id in SCOPE_GUARDS.get(fact.kind, ()) and x.resource_id == fact.id
+        ]
+        assert "pass" not in own, f"{rule.id} passed {fact.kind} {fact.id} stripped of its scope"
+        assert own or "fail" in guarded, (
+            f"{rule.id} went quiet on {fact.kind} {fact.id} stripped of its scope, and no "
+            "scope guard failed it"
+        )
