@@ -225,7 +225,7 @@ class OpaEmbeddedEngine:
             self.close()
             message = "the OPA engine crashed (its worker process died)"
             for batch in batches[done:]:
-                yield {p: PackageError(message) for p in batch.packages}
+                yield {p: PackageError(f"package {p}: {message}") for p in batch.packages}
 
     def close(self) -> None:
         if self._pool is not None:

@@ -64,3 +64,32 @@ def test_unreachable_opa_server_is_engine_error(real_fixtures, capsys) -> None:
     )
     assert code == 3
     assert "cannot reach the OPA server" in capsys.readouterr().err
+
+
+def test_opa_server_evaluation_error_is_error_findings(real_fixtures, tmp_path) -> None:
+    """A query the server answers with an HTTP error (here a strict builtin error) is an
+    error result for the batch's rules, never a pass."""
+    policies = tmp_path / "policies"
+    shutil.copytree(POLICY_ROOT, policies, ignore=shutil.ignore_patterns("*_test.rego"))
+    rule = policies / "residency" / "region_allowed.rego"
+    text = rule.read_text()
+    assert "\tis_string(f.region)\n" in text
+    rule.write_text(text.replace("\tis_string(f.region)\n", "\tto_number(f.id) > 0\n", 1))
+    with running_opa_standin() as (url, _):
+        code = main(
+            [
+                "state",
+                str(real_fixtures / "pulumi-aws-bucket-5.42.0-stack.json"),
+                "--opa-url",
+                url,
+                "--policies",
+                str(policies),
+                "--out",
+                str(tmp_path / "out"),
+            ]
+        )
+    assert code == 3
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    residency = [f for f in report["findings"] if f["rule_id"] == "CV-RES-001"]
+    assert residency and {f["status"] for f in residency} == {"error"}
+    assert "OPA server: HTTP 500" in residency[0]["message"]

@@ -106,6 +106,8 @@ def test_dead_worker_is_error_findings_and_exit_3(library) -> None:
         rule_findings = [f for f in second.findings if not f.rule_id.startswith("ISO-")]
         assert rule_findings and {f.status for f in rule_findings} == {"error"}
         assert all("worker process died" in f.message for f in rule_findings)
+        rotation = next(f for f in rule_findings if f.rule_id == "CV-KEY-001")
+        assert "package kms_rotation:" in rotation.message, "the message names the rule"
         assert _exit_code(second.findings, "none") == 3
         third = evaluate(facts, library, engine)  # a fresh pool: the next audit works again
         assert {f.status for f in third.findings if f.rule_id == "CV-KEY-001"} == {"pass"}
