@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import UsageError
+from ..out_dir import check_out_dir
 from .signing import Signer
 
 __all__ = [
@@ -129,6 +130,7 @@ def write_bundle(
     earlier bundle; refused if it is a non-empty directory that is not a bundle)."""
     manifest = build_manifest(files, run, criteria)
     signature = signer.sign(manifest)
+    check_out_dir(out)  # never through a planted symlink
     if out.exists():
         if not out.is_dir():
             raise UsageError(f"{out} exists and is not a directory")

@@ -175,3 +175,14 @@ def test_kms_ecdsa_p256_signs_and_verifies_on_moto(
     manifest.write_bytes(manifest.read_bytes().replace(b"dev", b"prd"))
     assert main(["verify", str(out), *kms_args]) == 1
     assert "signature does not verify" in capsys.readouterr().err
+
+
+def test_bundle_refuses_a_symlinked_out_directory(tmp_path: Path, key: Path) -> None:
+    from audit.errors import UsageError
+
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (tmp_path / "link").symlink_to(target)
+    with pytest.raises(UsageError, match="symlink"):
+        write_bundle(tmp_path / "link", FILES, _run(), CRITERIA, load_local_signer(key))
+    assert list(target.iterdir()) == []
