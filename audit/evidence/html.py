@@ -36,7 +36,8 @@ h1{margin:0 0 .3rem}h2{margin-top:1.8rem;border-bottom:1px solid #dde;padding-bo
 table{border-collapse:collapse;width:100%;margin:.5rem 0}
 th,td{border-bottom:1px solid #e4e6ee;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f7f8fb}.mono{font-family:ui-monospace,monospace;font-size:12px;color:#445;word-break:break-all}
-.st{font-weight:600;white-space:nowrap}.fix{margin-top:.25rem;color:#234}.fix b{color:#0b3d91}
+.st{font-weight:600;white-space:nowrap}.st div{white-space:normal;font-weight:400;min-width:11rem}
+td{overflow-wrap:anywhere}.fix{margin-top:.25rem;color:#234}.fix b{color:#0b3d91}
 details{margin:.6rem 0}summary{cursor:pointer;font-weight:600}
 .legend span{display:inline-block;margin-right:1rem}.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:middle}
 svg.bars text{font:12px system-ui,sans-serif;fill:#1d2330}
