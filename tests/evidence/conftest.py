@@ -54,7 +54,8 @@ def _misconfigured_state(path: Path) -> Path:
     recording bucket's lifecycle rule for customer-support removed."""
     resources = []
     for r in synthesize(load_stack_file(REPO / "Pulumi.dev.yaml")):
-        inputs: dict[str, Any] = json.loads(json.dumps(r.inputs))
+        # default=str: a Pulumi asset (FileAsset) is not JSON; a string stands in for it here.
+        inputs: dict[str, Any] = json.loads(json.dumps(r.inputs, default=str))
         if r.name == "callvault-dev-access-logs":
             inputs["region"] = "us-east-1"
         if r.name == "callvault-dev-recordings-lifecycle":
@@ -69,7 +70,8 @@ def _misconfigured_state(path: Path) -> Path:
                 "outputs": {**r.outputs, **inputs},
             }  # fmt: skip
         )
-    path.write_text(json.dumps({"version": 3, "deployment": {"resources": resources}}))
+    document = {"version": 3, "deployment": {"resources": resources}}
+    path.write_text(json.dumps(document, default=str))
     return path
 
 
