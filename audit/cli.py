@@ -6,6 +6,9 @@
     gdpr-audit drift --stack dev             the plan of a stack against the live account
     gdpr-audit facts SOURCE...               print the normalized facts (plan[:STACK] or FILE)
     gdpr-audit controls [--json]             the rule catalogue and the ISO 27001 controls
+    gdpr-audit evidence [--runtime] --out DIR  the Gherkin suite and a signed evidence bundle
+    gdpr-audit verify DIR [--public-key FILE]  check an evidence bundle
+    gdpr-audit keygen FILE                   an Ed25519 key for signing evidence
 
 Exit codes: 0 nothing failing at or above --fail-on; 1 failing findings; 2 bad usage or
 unreadable input; 3 the policy engine could not evaluate (error findings).
@@ -28,6 +31,7 @@ from .coverage import coverage_of
 from .engines.base import PolicyEngine
 from .errors import AuditError, EngineError
 from .evaluate import evaluate, paused_gc
+from .evidence import commands as evidence_commands
 from .exceptions_files import load_attestations, load_waivers
 from .facts import AuditContext, Fact, Facts
 from .findings import Finding, Report, summarize
@@ -324,6 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     controls.add_argument("--json", action="store_true", help="machine-readable catalogue")
     controls.add_argument("--policies", metavar="DIR")
+    evidence_commands.add_commands(commands, _common)
     return parser
 
 
@@ -333,6 +338,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "controls":
             library = load_library(Path(args.policies)) if args.policies else load_library()
             return _controls(library, args.json)
+        if args.command in evidence_commands.COMMANDS:
+            return evidence_commands.run_command(args)
         if args.command == "facts":
             return _facts(args.sources, args.stack_config)
         if args.command == "plan":
