@@ -11,6 +11,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .cidrs import is_world
+
 __all__ = [
     "allows_public_access",
     "denies_insecure_transport",
@@ -65,6 +67,8 @@ def normalize_statements(policy: Mapping[str, Any] | None) -> list[dict[str, Any
                 "actions": [str(a) for a in _as_list(raw.get("Action"))],
                 "not_actions": [str(a) for a in _as_list(raw.get("NotAction"))],
                 "resources": [str(r) for r in _as_list(raw.get("Resource"))],
+                # An everything-but grant: rules treat it as a grant on every resource.
+                "not_resources": [str(r) for r in _as_list(raw.get("NotResource"))],
                 "principals": _principals(raw.get("Principal")),
                 "not_principals": _principals(raw.get("NotPrincipal")),
                 "condition_keys": sorted(
@@ -119,7 +123,9 @@ _NARROWING_OPERATORS = frozenset(
 
 def _narrowing_value(value: Any) -> bool:
     text = str(value)
-    return bool(text) and "*" not in text and "?" not in text and not text.endswith("/0")
+    if not text or "*" in text or "?" in text:
+        return False
+    return not ("/" in text and is_world(text))
 
 
 def _narrows_principal(statement: Mapping[str, Any]) -> bool:

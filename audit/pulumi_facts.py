@@ -22,6 +22,7 @@ import yaml
 
 from infra.safe_load import UnsafeDocumentError, load_yaml
 
+from .cidrs import is_world
 from .coverage import unassessed_fact
 from .facts import Fact
 from .policy_analysis import (
@@ -45,7 +46,6 @@ _ARN_REGION = re.compile(r"^arn:aws[a-zA-Z-]*:[a-z0-9-]+:([a-z0-9-]*):")
 _DOMAIN_REGION = re.compile(r"\.s3[.-]([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com")
 _PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
 _ALL_USERS = ("http://acs.amazonaws.com/groups/global/AllUsers", "AuthenticatedUsers")
-_WORLD = {"0.0.0.0/0", "::/0"}
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,8 @@ def _known_str(value: Any) -> str | None:
 
 def region_of(resource: PulumiResource) -> str | None:
     props = resource.properties
+    if contains_unknown(props.get("region")):
+        return None  # set explicitly, and not known before deploy: never the provider's
     region = _known_str(props.get("region"))
     if region:
         return region
@@ -659,7 +661,7 @@ def _sg_rule(raw: Mapping[str, Any]) -> dict[str, Any]:
         "from_port": 0 if all_ports else from_port,
         "to_port": 65535 if all_ports else to_port,
         "cidrs": cidrs,
-        "open_to_world": any(c in _WORLD for c in cidrs),
+        "open_to_world": any(is_world(c) for c in cidrs),
         "description": str(raw.get("description") or ""),
     }
 
@@ -677,9 +679,11 @@ def _security_group_fact(group: PulumiResource, index: _Index) -> Fact:
     )
     props = _Props()
     props.set("name", group.name)
+    type_unknown = any(contains_unknown(r.properties.get("type")) for r in rules)
     rules = [r for r in rules if r.properties.get("type") == "ingress"]
     if (
-        unresolved_rules
+        type_unknown
+        or unresolved_rules
         or unresolved_ingress
         or contains_unknown(raw.get("ingress"))
         or _unknown([*rules, *ingress_rules], *_SG_RULE_KEYS)

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["UNKNOWN_SENTINELS", "contains_unknown", "is_unknown"]
+__all__ = ["UNKNOWN", "UNKNOWN_SENTINELS", "contains_unknown", "is_unknown"]
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+"""Pulumi's generic unknown value (``pulumi.runtime.rpc.UNKNOWN``)."""
 
 UNKNOWN_SENTINELS: frozenset[str] = frozenset(
     {

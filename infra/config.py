@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 PROJECT = "callvault"
-_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
+_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]\Z")
 
 
 _REPR = reprlib.Repr()

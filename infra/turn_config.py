@@ -54,7 +54,7 @@ _TLS12_CIPHERS = (
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256"
 )
-_RANGE = re.compile(r"^[0-9a-fA-F:.]+(-[0-9a-fA-F:.]+)?$")
+_RANGE = re.compile(r"^[0-9a-fA-F:.]+(-[0-9a-fA-F:.]+)?\Z")
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from typing import Any
 __all__ = ["MANIFEST_SCHEMA_VERSION", "Manifest", "ManifestError", "check_pseudonym"]
 
 MANIFEST_SCHEMA_VERSION = 1
-_PSEUDONYM = re.compile(r"^[A-Za-z0-9_-]{4,64}$")
-_RECORDING_ID = re.compile(r"^[a-z0-9-]{8,64}$")
+_PSEUDONYM = re.compile(r"[A-Za-z0-9_-]{4,64}")
+_RECORDING_ID = re.compile(r"^[a-z0-9-]{8,64}\Z")
 
 
 class ManifestError(ValueError):
@@ -22,7 +22,7 @@ class ManifestError(ValueError):
 
 def check_pseudonym(value: str, field_name: str) -> str:
     """A pseudonymous id: 4-64 of [A-Za-z0-9_-]; never an e-mail address or an IP address."""
-    if not isinstance(value, str) or not _PSEUDONYM.match(value):
+    if not isinstance(value, str) or not _PSEUDONYM.fullmatch(value):
         raise ManifestError(
             f"{field_name} must be a pseudonymous id of 4-64 characters [A-Za-z0-9_-] "
             f"(got {value!r})"

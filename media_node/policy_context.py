@@ -11,7 +11,7 @@ from infra.policy_documents import ENVELOPE_CONTEXT_KEYS, ENVELOPE_PURPOSE
 
 __all__ = ["recording_context"]
 
-_VALUE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_VALUE = re.compile(r"^[A-Za-z0-9._-]{1,64}\Z")
 
 
 def recording_context(recording_id: str, meeting_type: str) -> dict[str, str]:

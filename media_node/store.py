@@ -28,7 +28,7 @@ __all__ = [
 MIN_PART_SIZE = 5 * 1024 * 1024
 MAX_PART_SIZE = 5 * 1024 * 1024 * 1024
 MAX_PARTS = 10_000
-_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,900}$")
+_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,900}\Z")
 
 
 class ObjectStoreError(RuntimeError):

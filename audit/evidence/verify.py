@@ -94,6 +94,26 @@ def _check_signature(
     return ([] if valid else [bad]), sig.key_id
 
 
+def _entries(directory: Path, listed: set[str]) -> tuple[set[str], list[str]]:
+    """(regular files present, problems): a symbolic link (to a file, a directory or nothing)
+    is never part of a bundle, and a directory holding no listed file was added."""
+    files: set[str] = set()
+    problems: list[str] = []
+    needed_dirs = {p.rsplit("/", i)[0] for p in listed for i in range(1, p.count("/") + 1)}
+    for path in sorted(directory.rglob("*")):
+        name = path.relative_to(directory).as_posix()
+        if path.is_symlink():
+            problems.append(f"{name}: a symbolic link, never part of a bundle (added)")
+        elif path.is_dir():
+            if name not in needed_dirs:
+                problems.append(f"{name}/: a directory the manifest does not list (added)")
+        elif path.is_file():
+            files.add(name)
+        else:
+            problems.append(f"{name}: not a regular file (added)")
+    return files, problems
+
+
 def verify_bundle(
     directory: Path,
     *,
@@ -118,7 +138,8 @@ def verify_bundle(
     listed: dict[str, str] = {}
     for entry in manifest["files"]:
         listed[str(entry.get("path"))] = str(entry.get("sha256"))
-    present = {p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file()}
+    present, strays = _entries(directory, set(listed))
+    problems.extend(strays)
     present -= {MANIFEST, SIGNATURE}
     for name in sorted(listed):
         if name not in present:

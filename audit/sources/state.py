@@ -13,6 +13,7 @@ from ..context import default_context
 from ..errors import InputError
 from ..facts import AuditContext, Facts
 from ..pulumi_facts import MalformedResourceError, PulumiResource, facts_from_pulumi_resources
+from ..unknowns import UNKNOWN
 
 __all__ = ["facts_from_state_document", "facts_from_state_file", "read_json_file"]
 
@@ -41,7 +42,8 @@ def read_json_file(path: str | Path) -> Any:
 
 
 def _unwrap(value: Any) -> Any:
-    """Secrets exported with ``--show-secrets`` carry ``plaintext``; others stay opaque."""
+    """Secrets exported with ``--show-secrets`` carry ``plaintext``; any other secret is
+    unknown to the auditor (a rule resting on it errors), never absent."""
     if isinstance(value, dict):
         if value.get(_SECRET_SIG) == "1b47061264138c4ac30d75fd1eb44270":
             plaintext = value.get("plaintext")
@@ -50,7 +52,8 @@ def _unwrap(value: Any) -> Any:
                     return _unwrap(json.loads(plaintext))
                 except json.JSONDecodeError:
                     return plaintext
-            return None
+            # Exported without --show-secrets: the value exists but the auditor cannot see it.
+            return UNKNOWN
         return {k: _unwrap(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_unwrap(v) for v in value]

@@ -8,7 +8,7 @@
 #   iso27001: ["A.5.15", "A.8.2"]
 #   mapping: {"Art. 32(1)(b)": "partial", "Art. 25(2)": "partial", "A.5.15": "partial", "A.8.2": "partial"}
 #   applies_to: ["iam_role"]
-#   remediation: "Replace wildcard actions, NotAction grants, iam:PassRole on any role and *FullAccess / AdministratorAccess managed policies with the specific actions needed."
+#   remediation: "Replace wildcard actions, NotAction and NotResource grants, iam:PassRole on any role and *FullAccess / AdministratorAccess managed policies with the specific actions needed."
 package callvault.rules.no_admin_policies
 
 import rego.v1
@@ -59,6 +59,18 @@ deny contains {"ref": f.ref, "msg": sprintf("Role %s may pass any role (%v on %v
 
 # Any wildcard in an action ("*", "s3:*", "s3:Get*") grants actions nobody reviewed one by one.
 wildcard_action(a) if contains(a, "*")
+
+# `?` matches any one character: `iam:PassRol?` is as much a wildcard as `iam:PassRol*`.
+wildcard_action(a) if contains(a, "?")
+
+# An everything-but grant (NotResource) reaches every resource it does not name.
+deny contains {"ref": f.ref, "msg": sprintf("Role %s allows %v on every resource except %v", [f.id, s.actions, s.not_resources])} if {
+	some f in input.facts
+	f.kind == "iam_role"
+	some s in f.statements
+	s.effect == "Allow"
+	count(object.get(s, "not_resources", [])) > 0
+}
 
 broad_managed_policy(arn) if endswith(arn, "/AdministratorAccess")
 

@@ -423,3 +423,17 @@ fail_facts := [
 		"workload": null
 	}
 ]
+
+# Review findings: `?` wildcards and everything-but (NotResource) grants.
+everything_but := [
+	{"kind": "iam_role", "id": "q", "ref": "iam_role:q", "managed_policy_arns": [], "policies_readable": true, "statements": [{"effect": "Allow", "actions": ["iam:PassRol?"], "not_actions": [], "resources": ["*"], "principals": [], "condition_keys": [], "conditions": {}}]},
+	{"kind": "iam_role", "id": "nr", "ref": "iam_role:nr", "managed_policy_arns": [], "policies_readable": true, "statements": [{"effect": "Allow", "actions": ["s3:GetObject"], "not_actions": [], "resources": [], "not_resources": ["arn:aws:s3:::none/*"], "principals": [], "condition_keys": [], "conditions": {}}]},
+]
+
+test_denies_a_question_mark_wildcard if {
+	"iam_role:q" in testing.denied(rule, {}, everything_but)
+}
+
+test_denies_an_everything_but_grant if {
+	"iam_role:nr" in testing.denied(rule, {}, everything_but)
+}

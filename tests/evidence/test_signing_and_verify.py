@@ -104,6 +104,29 @@ def test_added_and_removed_files_fail_naming_them(bundle: Path, key: Path, capsy
     assert "soa.md: listed in the manifest but missing" in err
 
 
+@pytest.mark.parametrize(
+    ("entry", "plant"),
+    [
+        ("override", lambda b, t: (b / "override").symlink_to(_dir_with_a_page(t))),
+        ("README-verdict.html", lambda b, t: (b / "README-verdict.html").symlink_to(t / "none")),
+        ("empty/", lambda b, t: (b / "empty").mkdir()),
+    ],
+)
+def test_added_symlinks_and_directories_fail_naming_them(
+    bundle: Path, key: Path, tmp_path: Path, capsys, entry, plant
+) -> None:
+    plant(bundle, tmp_path)
+    assert main(["verify", str(bundle), "--public-key", f"{key}.pub"]) == 1
+    assert f"{entry}" in capsys.readouterr().err
+
+
+def _dir_with_a_page(tmp_path: Path) -> Path:
+    evil = tmp_path / "evil"
+    evil.mkdir()
+    (evil / "index.html").write_text("<h1>All compliant</h1>")
+    return evil
+
+
 def test_another_key_does_not_verify(bundle: Path, tmp_path: Path, capsys) -> None:
     other = tmp_path / "other.key"
     generate_key_file(other)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from media_node.keys import LocalKeyProvider, create_local_key_file
-from media_node.manifest import Manifest, ManifestError
+from media_node.manifest import Manifest, ManifestError, check_pseudonym
 from media_node.policy_context import recording_context
 from media_node.store import LocalDirectoryStore, ObjectStoreError
 from media_node.vault import decrypt_stream, encrypt_stream
@@ -109,3 +109,11 @@ def test_vault_with_manifest_in_the_local_store(tmp_path: Path) -> None:
     assert stored.ciphertext_size == len(store.get_bytes(key))
     assert b"".join(decrypt_stream(store.read(key), {"local": provider})) == plaintext
     assert plaintext[:16] not in store.get_bytes(key)
+
+
+@pytest.mark.parametrize("value", ["cust-7f3a\n", "cust-7f3a\r\n", "\ncust-7f3a"])
+def test_a_pseudonym_with_a_line_break_is_refused(value: str) -> None:
+    # `$` matches before a final newline: "cust-7f3a\n" would be a second identity that
+    # displays as the first.
+    with pytest.raises(ManifestError):
+        check_pseudonym(value, "participant")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ...cidrs import is_world
 from ...facts import Fact
 from ...pulumi_facts import _user_data, _written_files
 from ...turn_facts import ranges_outside, turn_config_properties
@@ -15,7 +16,6 @@ from .snapshot import LiveRecord, Unlisted
 
 __all__ = ["collect", "facts"]
 
-_WORLD = {"0.0.0.0/0", "::/0"}
 _PROTOCOLS = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
 _MEDIA_NODE_CONFIG = "/etc/callvault/media-node.yaml"
 _TURN_CONFIG = "/etc/turnserver.conf"
@@ -141,7 +141,7 @@ def _ingress(permission: Mapping[str, Any]) -> dict[str, Any]:
         "from_port": 0 if all_ports else from_port,
         "to_port": 65535 if all_ports else to_port,
         "cidrs": cidrs,
-        "open_to_world": any(c in _WORLD for c in cidrs),
+        "open_to_world": any(is_world(c) for c in cidrs),
         "description": next((d for d in descriptions if d), ""),
     }
 
