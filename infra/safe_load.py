@@ -88,33 +88,62 @@ def _parse_constant(name: str) -> _Refused:
     return _Refused(f"{name} is not JSON")
 
 
-def _check_tree(document: Any) -> None:
-    """Depth, refused values and lone surrogates, with the pointer of the first offender."""
-    stack: list[tuple[Any, str, int]] = [(document, "", 0)]
+_Path = tuple[Any, Any] | None
+"""Where a value sits: ``(parent path, key or index)``, built as the walk goes; the JSON
+pointer is spelled out only for an offender (formatting one per value cost more than the walk)."""
+
+
+def _pointer(path: _Path) -> str:
+    tokens: list[str] = []
+    while path is not None:
+        path, key = path
+        tokens.append(pointer_token(key))
+    return "".join(f"/{t}" for t in reversed(tokens))
+
+
+def _check_tree(document: Any, *, strings: bool = True) -> None:
+    """Depth, refused values and (when ``strings``) lone surrogates, with the pointer of the
+    first offender."""
+    stack: list[tuple[Any, _Path, int]] = [(document, None, 0)]
     while stack:
-        value, pointer, depth = stack.pop()
+        value, path, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise UnsafeDocumentError(pointer, f"nested deeper than {MAX_DEPTH} levels")
+            raise UnsafeDocumentError(_pointer(path), f"nested deeper than {MAX_DEPTH} levels")
         if isinstance(value, _Refused):
-            raise UnsafeDocumentError(pointer, value.reason)
+            raise UnsafeDocumentError(_pointer(path), value.reason)
         if isinstance(value, str):
-            _check_text(value, pointer)
+            if strings:
+                _check_text(value, path)
         elif isinstance(value, dict):
             for key, item in value.items():
-                _check_text(str(key), pointer, key=True)
-                stack.append((item, f"{pointer}/{pointer_token(key)}", depth + 1))
+                if strings:
+                    _check_text(str(key), path, key=True)
+                stack.append((item, (path, key), depth + 1))
         elif isinstance(value, list):
             for index, item in enumerate(value):
-                stack.append((item, f"{pointer}/{index}", depth + 1))
+                stack.append((item, (path, index), depth + 1))
 
 
-def _check_text(text: str, pointer: str, *, key: bool = False) -> None:
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _may_hold_surrogates(text: str) -> bool:
+    """A lone surrogate can only come from the text itself or a ``\\uD800``-``\\uDFFF``
+    escape; one scan of the whole text spares checking every string of a large document."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return _SURROGATE_ESCAPE.search(text) is not None
+
+
+def _check_text(text: str, path: _Path, *, key: bool = False) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
         what = "key" if key else "string"
         raise UnsafeDocumentError(
-            pointer, f"{what} holds a lone surrogate (\\u{ord(text[error.start]):04x})"
+            _pointer(path), f"{what} holds a lone surrogate (\\u{ord(text[error.start]):04x})"
         ) from None
 
 
@@ -151,7 +180,7 @@ def load_json(text: str) -> Any:
         raise UnsafeDocumentError(
             _deep_pointer(text), f"nested deeper than {MAX_DEPTH} levels"
         ) from None
-    _check_tree(document)
+    _check_tree(document, strings=_may_hold_surrogates(text))
     return document
 
 
