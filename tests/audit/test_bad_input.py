@@ -241,3 +241,18 @@ def test_out_writes_reports_into_a_fresh_directory(tmp_path, capsys) -> None:
         ["report.json", "report.html", "report.md", "report.sarif", "junit.xml"]
     )
     shutil.rmtree(out)
+
+
+def test_a_closed_stdout_pipe_is_not_a_traceback(tmp_path) -> None:
+    # `gdpr-audit plan ... | head -3` closes the pipe while the summary is still printed.
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        f"{sys.executable} -m audit.cli controls | head -c 10",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
