@@ -19,23 +19,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .facts import Fact, Facts
+from .facts import FACT_KINDS, Fact, Facts
 from .findings import Finding
 
 __all__ = ["DriftItem", "DriftReport", "PropertyChange", "VerdictChange", "compare"]
 
-# Config facts come from the stack file, not from AWS; detective controls only from AWS.
-_COMPARED_KINDS = (
-    "bucket",
-    "kms_key",
-    "trail",
-    "security_group",
-    "instance",
-    "launch_template",
-    "iam_role",
-    "log_group",
-    "vpc",
-    "turn_config",
+# Config facts come from the stack file, not from AWS; detective controls only from AWS; the
+# stack fact and unread resources are summaries, not resources to match.
+_COMPARED_KINDS = tuple(
+    k
+    for k in FACT_KINDS
+    if k not in {"meeting_type", "processor", "stack", "resource", "detective_controls"}
 )
 _NOT_COMPARED = {"source", "unknown", "unknown_reasons", "aws_defaults", "ref", "name"}
 _SIGNATURE_TAGS = ("purpose", "stack", "meeting-type", "Name")
