@@ -26,6 +26,7 @@ from media_node.store import S3ObjectStore
 from tests.media_node.call_helpers import (
     Api,
     RunningNode,
+    customer_api,
     join_call,
     node_config,
     running_node,
@@ -50,6 +51,8 @@ class Call:
     recordings: list[dict[str, Any]] = field(default_factory=list)
     observations: dict[str, Any] = field(default_factory=dict)
     peers: list[RTCPeerConnection] = field(default_factory=list)
+    customer: Api | None = None
+    """The customer's API once their browser redeemed the join link."""
 
 
 @dataclass
@@ -73,7 +76,8 @@ class MediaEnv:
 
     @property
     def customer(self) -> Api:
-        return self.api("customer", CUSTOMER)
+        """Redeemed from the join link; before any call, a token bound to no open session."""
+        return self.call.customer or self.api("customer", CUSTOMER)
 
     def staff_role(self) -> str:
         allowed = [r for r in STAFF_ROLES if r in self.meeting_type.access_roles]
@@ -133,6 +137,7 @@ async def _open_call(env: MediaEnv) -> None:
     assert status == 201, created
     env.call.session_id = created["session_id"]
     env.call.observations["created"] = created
+    env.call.customer = await customer_api(env.http, env.node.url, created, CUSTOMER)
     _, view = await env.customer.call("GET", f"/v1/sessions/{env.call.session_id}")
     agent_pc = await join_call(env.agent, env.call.session_id, AGENT, created["ice_servers"])
     env.call.peers.append(agent_pc)

@@ -14,7 +14,7 @@ from media_node.cli import UsageError, _output_writer
 from media_node.node import Node
 from media_node.store import ObjectStoreError
 
-from .call_helpers import Api, RunningNode, node_config, running_node
+from .call_helpers import Api, RunningNode, customer_api, node_config, running_node
 
 pytestmark = pytest.mark.integration
 
@@ -82,7 +82,7 @@ def test_identity_is_subject_and_role(tmp_path: Path, dev_config: StackConfig) -
         impostor = Api(http, node.url, node.token("supervisor", CUSTOMER))
         body = {"participant": CUSTOMER, "granted": True, "text_version": "v1"}
         forged = await impostor.call("POST", f"/v1/sessions/{sid}/consent", body)
-        customer = Api(http, node.url, node.token("customer", CUSTOMER))
+        customer = await customer_api(http, node.url, created, CUSTOMER)
         real = await customer.call("POST", f"/v1/sessions/{sid}/consent", body)
         return forged[0], real[0]
 
@@ -182,13 +182,13 @@ def test_agents_keep_access_to_their_recordings_after_a_restart(
     async def record() -> str:
         async with running_node(config) as node, aiohttp.ClientSession() as http:
             agent = Api(http, node.url, node.token("agent", AGENT))
-            customer = Api(http, node.url, node.token("customer", CUSTOMER))
             _, created = await agent.call(
                 "POST",
                 "/v1/sessions",
                 {"meeting_type": "claims-inspection", "participants": PARTICIPANTS},
             )
             sid = created["session_id"]
+            customer = await customer_api(http, node.url, created, CUSTOMER)
             pcs = [
                 await join_call(agent, sid, AGENT, [], relay_only=False),
                 await join_call(customer, sid, CUSTOMER, [], relay_only=False),
