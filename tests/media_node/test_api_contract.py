@@ -213,3 +213,69 @@ def test_agents_keep_access_to_their_recordings_after_a_restart(
 
     recording_id = asyncio.run(record())
     assert asyncio.run(after_restart(recording_id)) == (200, 200, 403)
+
+
+def test_join_code_exchange_takes_bad_input_as_4xx(tmp_path: Path, dev_config: StackConfig) -> None:
+    async def script(node: RunningNode, http: aiohttp.ClientSession) -> dict[str, int]:
+        agent = Api(http, node.url, node.token("agent", AGENT))
+        _, created = await agent.call(
+            "POST",
+            "/v1/sessions",
+            {"meeting_type": "customer-support", "participants": PARTICIPANTS},
+        )
+        url = f"{node.url}/v1/sessions/{created['session_id']}/join"
+        out: dict[str, int] = {}
+        for name, body in {
+            "empty": {},
+            "not_a_string": {"code": 5},
+            "huge": {"code": "A" * 10_000},
+            "list": [1],
+        }.items():
+            async with http.post(url, json=body) as response:
+                out[name] = response.status
+        async with http.post(url, data=b"{", headers={"Content-Type": "application/json"}) as r:
+            out["not_json"] = r.status
+        async with http.post(f"{node.url}/v1/sessions/ses-unknown/join", json={"code": "x"}) as r:
+            out["no_session"] = r.status
+        out["reissue_for_agent"] = (
+            await agent.call(
+                "POST", f"/v1/sessions/{created['session_id']}/join-codes", {"participant": AGENT}
+            )
+        )[0]
+        return out
+
+    out = _run(tmp_path, dev_config, script)
+    assert out == {
+        "empty": 400,
+        "not_a_string": 400,
+        "huge": 403,
+        "list": 400,
+        "not_json": 400,
+        "no_session": 404,
+        "reissue_for_agent": 404,
+    }
+
+
+def test_every_session_and_recording_route_is_in_the_readme(
+    tmp_path: Path, dev_config: StackConfig
+) -> None:
+    """The README's API table is the API's documentation: a route missing there is a bug."""
+    from media_node.app import create_app
+
+    app = create_app(Node(node_config(tmp_path / "node", dev_config, None)))
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    routes = {
+        (route.method, route.resource.canonical)
+        for route in app.router.routes()
+        if route.resource is not None
+        and route.method != "HEAD"
+        and route.resource.canonical.startswith(("/v1/sessions", "/v1/recordings", "/v1/meeting"))
+    }
+    assert ("POST", "/v1/sessions/{session_id}/join") in routes
+    missing = [
+        f"{method} {path}"
+        for method, path in sorted(routes)
+        if f"`{method} {path.replace('{session_id}', '{id}').replace('{recording_id}', '{id}')}"
+        not in readme
+    ]
+    assert missing == []
