@@ -7,6 +7,7 @@ bearer token (media_node.auth), and every recording access is written to the acc
     GET    /v1/sessions/{id}                 its participants, supervisor, dpo, auditor
     POST   /v1/sessions/{id}/consent         the participant themself
     POST   /v1/sessions/{id}/offer           the participant themself
+    POST   /v1/sessions/{id}/leave           the participant themself
     POST   /v1/sessions/{id}/recording       an agent of the session, supervisor
     DELETE /v1/sessions/{id}                 an agent of the session, supervisor
     GET    /v1/recordings/{id}/manifest      supervisor, dpo, auditor; agents of the session
@@ -71,6 +72,7 @@ _OPERATIONS = {
     ("GET", "/v1/sessions/{session_id}"): "session.read",
     ("POST", "/v1/sessions/{session_id}/consent"): "consent",
     ("POST", "/v1/sessions/{session_id}/offer"): "offer",
+    ("POST", "/v1/sessions/{session_id}/leave"): "session.leave",
     ("POST", "/v1/sessions/{session_id}/recording"): "recording",
     ("DELETE", "/v1/sessions/{session_id}"): "session.close",
     ("GET", "/v1/recordings/{recording_id}/manifest"): "manifest.read",
@@ -133,7 +135,9 @@ def _check_binding(request: web.Request, principal: Principal) -> None:
         raise ApiError(403, "this token belongs to another session")
     current = request.app[JOIN_CODES].current(session_id, principal.subject)
     if current != principal.credential:
-        raise ApiError(401, "this token was replaced by a newer join; open the newest link")
+        raise ApiError(
+            401, "this token is no longer valid here: a newer join replaced it or the call ended"
+        )
 
 
 @web.middleware
@@ -202,11 +206,12 @@ def _pseudonym(value: Any, name: str) -> str:
         raise ApiError(400, str(error)) from None
 
 
-def _session(request: web.Request) -> Session:
+def _session(request: web.Request, *, touch: bool = True) -> Session:
     session = request.app[NODE_KEY].sessions.get(request.match_info["session_id"])
     if session is None or session.closed:
         raise ApiError(404, "no such session")
-    session.touch()
+    if touch:  # activity keeps a session open; an unauthenticated join attempt does not
+        session.touch()
     return session
 
 
@@ -332,13 +337,15 @@ def _new_join_code(request: web.Request, session_id: str, participant: str) -> t
 async def redeem_join_code(request: web.Request) -> web.Response:
     """The customer's browser exchanges its join code for its own participant token."""
     node = request.app[NODE_KEY]
-    session = _session(request)
+    session = _session(request, touch=False)
     body = await _json(request)
     code = _field(body, "code", str)
     try:
         redemption = request.app[JOIN_CODES].redeem(session.session_id, code)
     except JoinCodeError as refused:
-        if refused.participant is not None:
+        if refused.status == 429:
+            request[_AUDITED] = True  # the first MAX_UNKNOWN_CODES were logged; not a flood
+        elif refused.participant is not None:
             via = f"join-code:{refused.code_id}"
             action = f"join.redeem.denied-{refused.status}"
             _audit_as(
@@ -478,6 +485,19 @@ async def post_offer(request: web.Request) -> web.Response:
     return web.json_response(
         {"sdp": answer, "type": "answer", "recording": session.recording_status()}
     )
+
+
+async def post_leave(request: web.Request) -> web.Response:
+    principal = _principal(request)
+    session = _session(request)
+    body = await _json(request)
+    participant = _pseudonym(_field(body, "participant", str), "participant")
+    if participant not in session.participants:
+        raise ApiError(404, "no such participant in this session")
+    _require(_is_participant(principal, session, participant), "only the participant can leave")
+    left = await session.leave(participant)
+    _audit(request, "session.leave", session.session_id)
+    return web.json_response({"left": left, "recording": session.recording_status()})
 
 
 async def post_recording(request: web.Request) -> web.Response:
@@ -625,6 +645,7 @@ def create_app(node: Node) -> web.Application:
     app.router.add_post("/v1/sessions/{session_id}/join-codes", post_join_code)
     app.router.add_post("/v1/sessions/{session_id}/consent", post_consent)
     app.router.add_post("/v1/sessions/{session_id}/offer", post_offer)
+    app.router.add_post("/v1/sessions/{session_id}/leave", post_leave)
     app.router.add_post("/v1/sessions/{session_id}/recording", post_recording)
     app.router.add_delete("/v1/sessions/{session_id}", delete_session)
     app.router.add_get("/v1/recordings/{recording_id}/manifest", get_manifest)

@@ -24,9 +24,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CODE_TTL_SECONDS", "JoinCodeError", "JoinCodes", "Redemption"]
+__all__ = ["CODE_TTL_SECONDS", "MAX_UNKNOWN_CODES", "JoinCodeError", "JoinCodes", "Redemption"]
 
 CODE_TTL_SECONDS = 15 * 60
+MAX_UNKNOWN_CODES = 20
+"""Unknown codes tried on one session before the node answers 429 (and stops logging each):
+a genuine code still works; guessing one of 256 bits was never an option."""
 _CODE_BYTES = 32
 
 
@@ -88,6 +91,7 @@ class JoinCodes:
         self._clock = clock
         self._codes: dict[str, _Code] = {}  # by SHA-256 of the code
         self._slots: dict[tuple[str, str], _Slot] = {}
+        self._unknown: dict[str, int] = {}  # unknown codes tried, per session
 
     def issue(self, session_id: str, participant: str) -> tuple[str, str, str]:
         """A new code for ``participant``: (code, its public id, expiry). An earlier code of
@@ -108,9 +112,12 @@ class JoinCodes:
 
     def redeem(self, session_id: str, code: str) -> Redemption:
         """Exchange ``code`` once; raises :class:`JoinCodeError` (403 unknown, 409 used, 410
-        expired or replaced)."""
+        expired or replaced; 429 once :data:`MAX_UNKNOWN_CODES` unknown ones were tried)."""
         entry = self._codes.get(_hash(code)) if 16 <= len(code) <= 128 else None
         if entry is None or entry.session_id != session_id:
+            tried = self._unknown[session_id] = self._unknown.get(session_id, 0) + 1
+            if tried > MAX_UNKNOWN_CODES:
+                raise JoinCodeError(429, "too many unknown join codes for this session", None, None)
             raise JoinCodeError(403, "not a join code of this session", None, None)
         slot = self._slots[(session_id, entry.participant)]
         if entry.state == "redeemed":
@@ -171,11 +178,12 @@ class JoinCodes:
     def prune(self, live_sessions: Iterable[str]) -> None:
         """Forget the codes of every session that is no longer open (closed or expired)."""
         live = set(live_sessions)
-        for session_id in {k[0] for k in self._slots} - live:
+        for session_id in ({k[0] for k in self._slots} | set(self._unknown)) - live:
             self.forget(session_id)
 
     def forget(self, session_id: str) -> None:
         """Drop a closed session's codes (a later redemption is a 403, like an unknown code)."""
+        self._unknown.pop(session_id, None)
         for key in [k for k in self._slots if k[0] == session_id]:
             for digest in self._slots.pop(key).codes:
                 self._codes.pop(digest, None)

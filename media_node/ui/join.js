@@ -69,6 +69,7 @@
     catch (error) { status(t("status.error") + error.message); }
   });
   $("leave").addEventListener("click", () => {
+    api.call("POST", `/v1/sessions/${sessionId}/leave`, { participant }).catch(() => {});  // best effort
     clearInterval(poller); stopCall(call); call = null; $("call").hidden = true; status(t("status.left"));
   });
 

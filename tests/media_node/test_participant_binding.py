@@ -16,9 +16,20 @@ import aiohttp
 import pytest
 
 from media_node.auth import TokenError, issue_token, verify_token
-from media_node.join_codes import JoinCodeError, JoinCodes
+from media_node.cli import build_parser
+from media_node.join_codes import MAX_UNKNOWN_CODES, JoinCodeError, JoinCodes
 
-from .call_helpers import Api, RunningNode, join_code, node_config, redeem, running_node
+from .call_helpers import (
+    Api,
+    RunningNode,
+    customer_api,
+    join_call,
+    join_code,
+    node_config,
+    redeem,
+    running_node,
+    wait_connected,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -261,6 +272,9 @@ def test_a_customer_token_works_on_its_own_session_only(tmp_path: Path, dev_conf
             "read": await minted.call("GET", f"/v1/sessions/{sid}"),
             "consent": await minted.call("POST", f"/v1/sessions/{sid}/consent", _consent(VICTIM)),
             "offer": await minted.call("POST", f"/v1/sessions/{sid}/offer", offer),
+            "leave": await minted.call(
+                "POST", f"/v1/sessions/{sid}/leave", {"participant": VICTIM}
+            ),
             "code_elsewhere": await redeem(http, node.url, f"/join/{sid}#c={join_code(link)}")
             if "c=" in link
             else (403, {}),
@@ -269,7 +283,7 @@ def test_a_customer_token_works_on_its_own_session_only(tmp_path: Path, dev_conf
         }
 
     out = _run(tmp_path, dev_config, script)
-    for name in ("read", "consent", "offer"):
+    for name in ("read", "consent", "offer", "leave"):
         assert out[name][0] == 403, (name, out[name])
         assert "another session" in out[name][1]["error"]
     assert out["code_elsewhere"][0] == 403
@@ -295,3 +309,60 @@ def test_reading_a_session_takes_the_participants_role_too(tmp_path: Path, dev_c
     assert out["impostor"][0] == 403
     assert out["supervisor"][0] == 200 and out["supervisor"][1]["ice_servers"] == []
     assert out["agent"][0] == 200
+
+
+def test_unknown_codes_are_capped_per_session_and_a_genuine_one_still_works() -> None:
+    codes = JoinCodes()
+    code, _, _ = codes.issue(SID, CUSTOMER)
+    statuses = []
+    for attempt in range(MAX_UNKNOWN_CODES + 2):
+        with pytest.raises(JoinCodeError) as refused:
+            codes.redeem(SID, f"guess-{attempt:04d}-" + "x" * 20)
+        statuses.append(refused.value.status)
+    assert statuses == [403] * MAX_UNKNOWN_CODES + [429, 429]
+    assert codes.redeem(SID, code).participant == CUSTOMER
+
+
+def test_the_cli_mints_staff_tokens_only(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["token", "--role", "customer", "--subject", CUSTOMER])
+    assert "invalid choice: 'customer'" in capsys.readouterr().err
+
+
+def test_leaving_takes_the_participant_and_ends_only_their_streams(
+    tmp_path: Path, dev_config: Any
+) -> None:
+    async def script(node: RunningNode, http: aiohttp.ClientSession) -> dict[str, Any]:
+        agent = Api(http, node.url, node.token("agent", AGENT))
+        created = await _create(agent, "claims-inspection", CUSTOMER)  # required: records
+        sid = created["session_id"]
+        customer = await customer_api(http, node.url, created, CUSTOMER)
+        pcs = [
+            await join_call(agent, sid, AGENT, [], relay_only=False),
+            await join_call(customer, sid, CUSTOMER, [], relay_only=False),
+        ]
+        out: dict[str, Any] = {}
+        try:
+            await wait_connected(*pcs)
+            await asyncio.sleep(1.5)
+            body = {"participant": CUSTOMER}
+            out["agent_removes"] = await agent.call("POST", f"/v1/sessions/{sid}/leave", body)
+            out["left"] = await customer.call("POST", f"/v1/sessions/{sid}/leave", body)
+            out["peers"] = sorted(node.node.sessions[sid].peers)
+            out["again"] = await customer.call("POST", f"/v1/sessions/{sid}/leave", body)
+            await asyncio.sleep(1.0)
+            out["closed"] = await agent.call("DELETE", f"/v1/sessions/{sid}")
+        finally:
+            for pc in pcs:
+                await pc.close()
+        out["log"] = _log(node)
+        return out
+
+    out = _run(tmp_path, dev_config, script)
+    assert out["agent_removes"][0] == 403
+    assert out["left"] == (200, {"left": True, "recording": out["left"][1]["recording"]})
+    assert out["peers"] == [AGENT] and out["again"][1]["left"] is False
+    status, closed = out["closed"]
+    assert status == 200 and [r["state"] for r in closed["recordings"]] == ["stored"], closed
+    left = [e for e in out["log"] if e["action"] == "session.leave"]
+    assert [(e["actor"], e["via"][:13]) for e in left] == [(CUSTOMER, "join-code:jc-")] * 2
