@@ -1,5 +1,6 @@
-"""The media node's HTTP API (aiohttp). JSON in, JSON out; every call but /healthz needs a
-bearer token (media_node.auth), and every recording access is written to the access log.
+"""The media node's HTTP API (aiohttp). JSON in, JSON out; every call but /healthz and the
+join-code exchange needs a bearer token (media_node.auth), and every decision is written to the
+access log.
 
     POST   /v1/sessions                      agent, supervisor (customers get join codes)
     POST   /v1/sessions/{id}/join            no token: a customer's join code, once -> token
