@@ -460,18 +460,25 @@ async def post_consent(request: web.Request) -> web.Response:
     )
 
 
-async def post_offer(request: web.Request) -> web.Response:
-    node = request.app[NODE_KEY]
-    principal = _principal(request)
-    session = _session(request)
-    body = await _json(request)
+def _own_participant(
+    request: web.Request, session: Session, body: dict[str, Any], deed: str
+) -> str:
+    """The body's ``participant``, who must be the caller (subject and role)."""
     participant = _pseudonym(_field(body, "participant", str), "participant")
     if participant not in session.participants:
         raise ApiError(404, "no such participant in this session")
     _require(
-        _is_participant(principal, session, participant),
-        "a participant can only send their own offer",
+        _is_participant(_principal(request), session, participant),
+        f"only the participant can {deed}",
     )
+    return participant
+
+
+async def post_offer(request: web.Request) -> web.Response:
+    node = request.app[NODE_KEY]
+    session = _session(request)
+    body = await _json(request)
+    participant = _own_participant(request, session, body, "send their offer")
     if _field(body, "type", str) != "offer":
         raise ApiError(400, "'type' must be 'offer'")
     sdp = _field(body, "sdp", str)
@@ -489,13 +496,8 @@ async def post_offer(request: web.Request) -> web.Response:
 
 
 async def post_leave(request: web.Request) -> web.Response:
-    principal = _principal(request)
     session = _session(request)
-    body = await _json(request)
-    participant = _pseudonym(_field(body, "participant", str), "participant")
-    if participant not in session.participants:
-        raise ApiError(404, "no such participant in this session")
-    _require(_is_participant(principal, session, participant), "only the participant can leave")
+    participant = _own_participant(request, session, await _json(request), "leave")
     left = await session.leave(participant)
     _audit(request, "session.leave", session.session_id)
     return web.json_response({"left": left, "recording": session.recording_status()})

@@ -14,7 +14,7 @@ from media_node.cli import UsageError, _output_writer
 from media_node.node import Node
 from media_node.store import ObjectStoreError
 
-from .call_helpers import Api, RunningNode, customer_api, node_config, running_node
+from .call_helpers import Api, RunningNode, customer_api, node_config, run_with_node, running_node
 
 pytestmark = pytest.mark.integration
 
@@ -23,13 +23,7 @@ PARTICIPANTS = [{"id": AGENT, "role": "agent"}, {"id": CUSTOMER, "role": "custom
 
 
 def _run(tmp_path: Path, dev_config: StackConfig, script: Any) -> Any:
-    config = node_config(tmp_path / "node", dev_config, None)
-
-    async def scenario() -> Any:
-        async with running_node(config) as node, aiohttp.ClientSession() as http:
-            return await script(node, http)
-
-    return asyncio.run(scenario())
+    return run_with_node(tmp_path, dev_config, script)
 
 
 def test_malformed_requests_are_4xx_never_500(tmp_path: Path, dev_config: StackConfig) -> None:

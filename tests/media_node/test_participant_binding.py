@@ -25,9 +25,8 @@ from .call_helpers import (
     customer_api,
     join_call,
     join_code,
-    node_config,
     redeem,
-    running_node,
+    run_with_node,
     wait_connected,
 )
 
@@ -43,13 +42,7 @@ def _participants(customer: str) -> list[dict[str, str]]:
 
 
 def _run(tmp_path: Path, dev_config: Any, script: Any) -> Any:
-    config = node_config(tmp_path / "node", dev_config, None)
-
-    async def scenario() -> Any:
-        async with running_node(config) as node, aiohttp.ClientSession() as http:
-            return await script(node, http)
-
-    return asyncio.run(scenario())
+    return run_with_node(tmp_path, dev_config, script)
 
 
 async def _create(agent: Api, meeting_type: str, customer: str) -> dict[str, Any]:
