@@ -29,6 +29,7 @@ from .call_helpers import (
     customer_api,
     join_call,
     node_config,
+    run_with_node,
     running_node,
     wait_connected,
 )
@@ -62,13 +63,7 @@ def test_tokens_round_trip_and_refuse_tampering() -> None:
 
 
 def _with_node(tmp_path: Path, dev_config: Any, script: Any, **node_kwargs: Any) -> Any:
-    config = node_config(tmp_path / "node", dev_config, None)
-
-    async def scenario() -> Any:
-        async with running_node(config, **node_kwargs) as node, aiohttp.ClientSession() as http:
-            return await script(node, http)
-
-    return asyncio.run(scenario())
+    return run_with_node(tmp_path, dev_config, script, **node_kwargs)
 
 
 def test_roles_and_tokens_are_enforced(tmp_path, dev_config) -> None:
