@@ -11,7 +11,8 @@ What the agent can still do: redeem the code itself before the customer does. It
 unseen: the real customer's redemption then fails loudly (409), is logged with the
 participant's pseudonym, and the session's ``joins`` (console, supervisors, DPO) count it. A new
 code (``POST /v1/sessions/{id}/join-codes``) replaces the old one; redeeming it revokes the token
-the earlier redemption minted.
+the earlier redemption minted (so an agent who asks for one and redeems it cuts the customer off
+mid-call: visible to them and in the log, not prevented).
 """
 
 from __future__ import annotations
