@@ -51,6 +51,16 @@ Feature: Only the data a meeting type needs is recorded, and only on its legal b
     And the recording stopped at the withdrawal
     And the stored recording holds only media from between consent and withdrawal
 
+  @runtime @per_consent_meeting_type @gdpr_art5_2 @iso27001_a_8_5
+  Scenario: Only the customer can give the customer's consent, and the log can tell
+    Given a meeting type from the stack's configuration
+    And a running media node with coturn and AWS
+    When an agent and a customer hold a call of that meeting type
+    And the agent tries to give the customer's consent with what the node gave the agent
+    And the customer consents
+    Then the agent's attempt was refused and logged as the agent's
+    And the consent is logged as the customer's, with the join code the customer redeemed
+
   @runtime @per_forbidden_meeting_type @gdpr_art5_1_b
   Scenario: A meeting type that must not be recorded never records
     Given a meeting type from the stack's configuration

@@ -1,8 +1,11 @@
 """The append-only, hash-chained access log: who did what to which recording, and when.
 
-Each line is JSON ``{"at", "actor", "role", "action", "target", "prev", "hash"}`` where
-``hash = sha256(prev + canonical JSON of the other fields)``; editing or dropping a line breaks
-the chain, which :func:`verify_chain` reports. Actors are pseudonymous ids; no IPs, no names.
+Each line is JSON ``{"at", "actor", "role", "action", "target"[, extras], "prev", "hash"}``
+where ``hash = sha256(prev + canonical JSON of every field but prev and hash)``; the optional
+extras (:data:`EXTRA_FIELDS`: how the actor's credential was obtained, a join code's public id,
+the participant it was issued for) are pseudonymous ids too, never a secret; editing or
+dropping a line breaks the chain, which :func:`verify_chain` reports. Actors are pseudonymous
+ids; no IPs, no names.
 
 A chain alone cannot show that its tail was cut off or that it was rebuilt from scratch, so
 after every entry the head (entry count and hash) is appended to an anchor file that should
@@ -23,10 +26,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
-__all__ = ["AccessLog", "AnchorError", "verify_anchored", "verify_chain"]
+__all__ = ["EXTRA_FIELDS", "AccessLog", "AnchorError", "verify_anchored", "verify_chain"]
 
 GENESIS = "0" * 64
 _FIELDS = ("at", "actor", "role", "action", "target")
+EXTRA_FIELDS = ("via", "code", "participant")
 
 logger = logging.getLogger("media_node.access_log")
 
@@ -86,13 +90,17 @@ class AccessLog:
             logger.warning("access log %s: cut off a torn last line (%d bytes)", path, torn)
             self.record("node", "system", "access-log.repaired", f"torn tail of {torn} bytes")
 
-    def record(self, actor: str, role: str, action: str, target: str) -> str:
+    def record(self, actor: str, role: str, action: str, target: str, **extras: str | None) -> str:
+        unknown = set(extras) - set(EXTRA_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown access-log fields {sorted(unknown)}")
         entry = {
             "at": dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z"),
             "actor": actor,
             "role": role,
             "action": action,
             "target": target,
+            **{k: v for k, v in extras.items() if v is not None},
         }
         with self._lock:
             digest = _digest(self._last, entry)
@@ -115,7 +123,12 @@ def _hashes(path: Path) -> list[str]:
         try:
             record = json.loads(line)
             entry = {k: record[k] for k in _FIELDS}
-            ok = record["prev"] == prev and record["hash"] == _digest(prev, entry)
+            entry.update({k: record[k] for k in EXTRA_FIELDS if k in record})
+            ok = (
+                set(record) <= {*_FIELDS, *EXTRA_FIELDS, "prev", "hash"}
+                and record["prev"] == prev
+                and record["hash"] == _digest(prev, entry)
+            )
         except (ValueError, KeyError, TypeError):
             ok = False
         if not ok:

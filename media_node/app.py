@@ -1,15 +1,23 @@
-"""The media node's HTTP API (aiohttp). JSON in, JSON out; every call but /healthz needs a
-bearer token (media_node.auth), and every recording access is written to the access log.
+"""The media node's HTTP API (aiohttp). JSON in, JSON out; every call but /healthz and the
+join-code exchange needs a bearer token (media_node.auth), and every decision is written to the
+access log.
 
-    POST   /v1/sessions                      agent, supervisor
+    POST   /v1/sessions                      agent, supervisor (customers get join codes)
+    POST   /v1/sessions/{id}/join            no token: a customer's join code, once -> token
+    POST   /v1/sessions/{id}/join-codes      an agent of the session, supervisor (new code)
     GET    /v1/sessions/{id}                 its participants, supervisor, dpo, auditor
     POST   /v1/sessions/{id}/consent         the participant themself
     POST   /v1/sessions/{id}/offer           the participant themself
+    POST   /v1/sessions/{id}/leave           the participant themself
     POST   /v1/sessions/{id}/recording       an agent of the session, supervisor
     DELETE /v1/sessions/{id}                 an agent of the session, supervisor
     GET    /v1/recordings/{id}/manifest      supervisor, dpo, auditor; agents of the session
     GET    /v1/recordings/{id}/media         the meeting type's access roles (agents: own sessions)
     GET    /healthz
+
+A customer's token is bound to one session and to the join code it was redeemed with
+(media_node.auth, media_node.join_codes): on every /v1/sessions/{id}/... route it must name
+that session and be the participant's current credential, and identity is subject *and* role.
 """
 
 from __future__ import annotations
@@ -22,8 +30,9 @@ from typing import Any
 
 from aiohttp import web
 
-from .auth import Principal, TokenError, issue_token, verify_token
+from .auth import BOUND_ROLES, Principal, TokenError, issue_token, verify_token
 from .envelope import FormatError, IntegrityError, TruncatedError
+from .join_codes import JoinCodeError, JoinCodes
 from .manifest import Manifest, ManifestError, check_pseudonym
 from .node import Node
 from .recorder import RecordingResult
@@ -32,11 +41,14 @@ from .store import ObjectStoreError
 from .vault import decrypt_stream
 from .web_ui import add_ui_routes, join_link, notice_sha256, public_path
 
-__all__ = ["NODE_KEY", "create_app"]
+__all__ = ["JOIN_CODES", "NODE_KEY", "create_app"]
 
 logger = logging.getLogger("media_node.api")
 
 NODE_KEY = web.AppKey("node", Node)
+JOIN_CODES = web.AppKey("join_codes", JoinCodes)
+_JOIN_ROUTE = "/v1/sessions/{session_id}/join"
+_CUSTOMER_TOKEN_TTL = 7200
 _PRINCIPAL = web.RequestKey("principal", Principal)
 _AUDITED = web.RequestKey("audited", bool)
 _SESSION_ID_LENGTH = 24
@@ -56,9 +68,12 @@ class ApiError(Exception):
 
 _OPERATIONS = {
     ("POST", "/v1/sessions"): "session.create",
+    ("POST", _JOIN_ROUTE): "join.redeem",
+    ("POST", "/v1/sessions/{session_id}/join-codes"): "join.issue",
     ("GET", "/v1/sessions/{session_id}"): "session.read",
     ("POST", "/v1/sessions/{session_id}/consent"): "consent",
     ("POST", "/v1/sessions/{session_id}/offer"): "offer",
+    ("POST", "/v1/sessions/{session_id}/leave"): "session.leave",
     ("POST", "/v1/sessions/{session_id}/recording"): "recording",
     ("DELETE", "/v1/sessions/{session_id}"): "session.close",
     ("GET", "/v1/recordings/{recording_id}/manifest"): "manifest.read",
@@ -66,12 +81,23 @@ _OPERATIONS = {
 }
 
 
-def _audit(request: web.Request, action: str, target: str) -> None:
-    """Write one decision to the access log (and mark the request as logged)."""
+def _audit(request: web.Request, action: str, target: str, **extras: str | None) -> None:
+    """Write one decision to the access log (and mark the request as logged), with how the
+    actor's credential was obtained (``via``): a staff token, or a customer's join code."""
     principal = request.get(_PRINCIPAL)
-    actor, role = (principal.subject, principal.role) if principal else ("anonymous", "none")
+    if principal is None:
+        _audit_as(request, "anonymous", "none", action, target, **extras)
+    else:
+        _audit_as(
+            request, principal.subject, principal.role, action, target, via=principal.via, **extras
+        )
+
+
+def _audit_as(
+    request: web.Request, actor: str, role: str, action: str, target: str, **extras: str | None
+) -> None:
     request[_AUDITED] = True
-    request.app[NODE_KEY].access_log.record(actor, role, action, target)
+    request.app[NODE_KEY].access_log.record(actor, role, action, target, **extras)
 
 
 def _audit_decision(request: web.Request, status: int) -> None:
@@ -89,10 +115,36 @@ def _audit_decision(request: web.Request, status: int) -> None:
     _audit(request, f"{operation}{outcome}", target)
 
 
+def _unauthenticated(request: web.Request) -> bool:
+    route = request.match_info.route.resource
+    return (
+        request.path == "/healthz"
+        or public_path(request.path)
+        or (route is not None and route.canonical == _JOIN_ROUTE)  # the join code is the proof
+    )
+
+
+def _check_binding(request: web.Request, principal: Principal) -> None:
+    """A bound (customer) token works on its own session's routes only, and only while it is
+    the participant's current credential (a newer join replaces it)."""
+    session_id = request.match_info.get("session_id")
+    if principal.role not in BOUND_ROLES:
+        return
+    if session_id is None:
+        return  # non-session routes refuse the customer role themselves
+    if principal.session_id != session_id:
+        raise ApiError(403, "this token belongs to another session")
+    current = request.app[JOIN_CODES].current(session_id, principal.subject)
+    if current != principal.credential:
+        raise ApiError(
+            401, "this token is no longer valid here: a newer join replaced it or the call ended"
+        )
+
+
 @web.middleware
 async def _errors_and_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
-        if request.path != "/healthz" and not public_path(request.path):
+        if not _unauthenticated(request):
             header = request.headers.get("Authorization", "")
             if not header.startswith("Bearer "):
                 raise ApiError(401, "missing bearer token")
@@ -102,6 +154,7 @@ async def _errors_and_auth(request: web.Request, handler: Handler) -> web.Stream
                 )
             except TokenError as error:
                 raise ApiError(401, str(error)) from None
+            _check_binding(request, request[_PRINCIPAL])
         response = await handler(request)
     except ApiError as error:
         response = _error(error.status, error.message)
@@ -154,11 +207,12 @@ def _pseudonym(value: Any, name: str) -> str:
         raise ApiError(400, str(error)) from None
 
 
-def _session(request: web.Request) -> Session:
+def _session(request: web.Request, *, touch: bool = True) -> Session:
     session = request.app[NODE_KEY].sessions.get(request.match_info["session_id"])
     if session is None or session.closed:
         raise ApiError(404, "no such session")
-    session.touch()
+    if touch:  # activity keeps a session open; an unauthenticated join attempt does not
+        session.touch()
     return session
 
 
@@ -254,30 +308,111 @@ async def create_session(request: web.Request) -> web.Response:
         if problem:
             recording["reason"] = problem
     _audit(request, "session.create", session_id)
-    join = {  # the customers' join links (token in the URL fragment, 2 h)
-        p: join_link(session_id, p, issue_token(node.config.token_secret, "customer", p, ttl=7200))
-        for p, role in participants.items()
-        if role == "customer"
-    }
+    codes = request.app[JOIN_CODES]
+    codes.prune(node.sessions)
+    join, expires = {}, {}
+    for participant, role in participants.items():
+        if role == "customer":  # a single-use join code for each, never their token
+            join[participant], expires[participant] = _new_join_code(
+                request, session_id, participant
+            )
     return web.json_response(
         {
             "session_id": session_id,
             "ice_servers": node.ice_servers(principal.subject),
             "recording": recording,
             "join": join,
+            "join_expires_at": expires,
         },
         status=201,
     )
+
+
+def _new_join_code(request: web.Request, session_id: str, participant: str) -> tuple[str, str]:
+    """Issue (and log, by its public id) a join code: the link and its expiry."""
+    code, code_id, expires = request.app[JOIN_CODES].issue(session_id, participant)
+    _audit(request, "join.issue", session_id, code=code_id, participant=participant)
+    return join_link(session_id, code), expires
+
+
+async def redeem_join_code(request: web.Request) -> web.Response:
+    """The customer's browser exchanges its join code for its own participant token."""
+    node = request.app[NODE_KEY]
+    session = _session(request, touch=False)
+    body = await _json(request)
+    code = _field(body, "code", str)
+    try:
+        redemption = request.app[JOIN_CODES].redeem(session.session_id, code)
+    except JoinCodeError as refused:
+        if refused.status == 429:
+            request[_AUDITED] = True  # the first MAX_UNKNOWN_CODES were logged; not a flood
+        elif refused.participant is not None:
+            via = f"join-code:{refused.code_id}"
+            action = f"join.redeem.denied-{refused.status}"
+            _audit_as(
+                request,
+                refused.participant,
+                "customer",
+                action,
+                session.session_id,
+                via=via,
+                code=refused.code_id,
+            )
+            logger.warning(
+                "session %s: refused join of %s (%s)",
+                session.session_id,
+                refused.participant,
+                refused.message.split(";")[0],
+            )
+        raise ApiError(refused.status, refused.message) from None
+    participant, code_id = redemption.participant, redemption.code_id
+    token = issue_token(
+        node.config.token_secret,
+        "customer",
+        participant,
+        ttl=_CUSTOMER_TOKEN_TTL,
+        session=session.session_id,
+        credential=code_id,
+    )
+    _audit_as(
+        request,
+        participant,
+        "customer",
+        "join.redeem",
+        session.session_id,
+        via=f"join-code:{code_id}",
+        code=code_id,
+    )
+    return web.json_response(
+        {
+            "session_id": session.session_id,
+            "participant": participant,
+            "token": token,
+            "expires_in": _CUSTOMER_TOKEN_TTL,
+        }
+    )
+
+
+async def post_join_code(request: web.Request) -> web.Response:
+    """A new join code for a customer of the session (the old one stops working; redeeming
+    the new one revokes the token the old one minted)."""
+    principal = _principal(request)
+    session = _session(request)
+    _require(_is_session_agent(principal, session) or principal.role == "supervisor")
+    body = await _json(request)
+    participant = _pseudonym(_field(body, "participant", str), "participant")
+    if session.participants.get(participant) != "customer":
+        raise ApiError(404, "no such customer in this session")
+    link, expires = _new_join_code(request, session.session_id, participant)
+    return web.json_response({"participant": participant, "join": link, "expires_at": expires})
 
 
 async def get_session(request: web.Request) -> web.Response:
     node = request.app[NODE_KEY]
     principal = _principal(request)
     session = _session(request)
-    _require(
-        principal.subject in session.participants
-        or principal.role in ("supervisor", "dpo", "auditor")
-    )
+    participant = _is_participant(principal, session, principal.subject)
+    _require(participant or principal.role in ("supervisor", "dpo", "auditor"))
     return web.json_response(
         {
             "session_id": session.session_id,
@@ -286,9 +421,8 @@ async def get_session(request: web.Request) -> web.Response:
             "consents": [c.to_json() for c in session.consent_history],
             "recording": session.recording_status(),
             "recordings": _results(session.results),
-            "ice_servers": node.ice_servers(principal.subject)
-            if principal.subject in session.participants
-            else [],
+            "joins": request.app[JOIN_CODES].status(session.session_id, session.participants),
+            "ice_servers": node.ice_servers(principal.subject) if participant else [],
         }
     )
 
@@ -326,18 +460,25 @@ async def post_consent(request: web.Request) -> web.Response:
     )
 
 
-async def post_offer(request: web.Request) -> web.Response:
-    node = request.app[NODE_KEY]
-    principal = _principal(request)
-    session = _session(request)
-    body = await _json(request)
+def _own_participant(
+    request: web.Request, session: Session, body: dict[str, Any], deed: str
+) -> str:
+    """The body's ``participant``, who must be the caller (subject and role)."""
     participant = _pseudonym(_field(body, "participant", str), "participant")
     if participant not in session.participants:
         raise ApiError(404, "no such participant in this session")
     _require(
-        _is_participant(principal, session, participant),
-        "a participant can only send their own offer",
+        _is_participant(_principal(request), session, participant),
+        f"only the participant can {deed}",
     )
+    return participant
+
+
+async def post_offer(request: web.Request) -> web.Response:
+    node = request.app[NODE_KEY]
+    session = _session(request)
+    body = await _json(request)
+    participant = _own_participant(request, session, body, "send their offer")
     if _field(body, "type", str) != "offer":
         raise ApiError(400, "'type' must be 'offer'")
     sdp = _field(body, "sdp", str)
@@ -352,6 +493,14 @@ async def post_offer(request: web.Request) -> web.Response:
     return web.json_response(
         {"sdp": answer, "type": "answer", "recording": session.recording_status()}
     )
+
+
+async def post_leave(request: web.Request) -> web.Response:
+    session = _session(request)
+    participant = _own_participant(request, session, await _json(request), "leave")
+    left = await session.leave(participant)
+    _audit(request, "session.leave", session.session_id)
+    return web.json_response({"left": left, "recording": session.recording_status()})
 
 
 async def post_recording(request: web.Request) -> web.Response:
@@ -386,6 +535,7 @@ async def delete_session(request: web.Request) -> web.Response:
     _require(_is_session_agent(principal, session) or principal.role == "supervisor")
     results = await session.close()
     node.sessions.pop(session.session_id, None)
+    request.app[JOIN_CODES].forget(session.session_id)
     _audit(request, "session.close", session.session_id)
     return web.json_response({"session_id": session.session_id, "recordings": _results(results)})
 
@@ -490,11 +640,15 @@ def create_app(node: Node) -> web.Application:
         middlewares=[_errors_and_auth], client_max_size=node.config.max_body_bytes
     )
     app[NODE_KEY] = node
+    app[JOIN_CODES] = JoinCodes()
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/v1/sessions", create_session)
     app.router.add_get("/v1/sessions/{session_id}", get_session)
+    app.router.add_post(_JOIN_ROUTE, redeem_join_code)
+    app.router.add_post("/v1/sessions/{session_id}/join-codes", post_join_code)
     app.router.add_post("/v1/sessions/{session_id}/consent", post_consent)
     app.router.add_post("/v1/sessions/{session_id}/offer", post_offer)
+    app.router.add_post("/v1/sessions/{session_id}/leave", post_leave)
     app.router.add_post("/v1/sessions/{session_id}/recording", post_recording)
     app.router.add_delete("/v1/sessions/{session_id}", delete_session)
     app.router.add_get("/v1/recordings/{recording_id}/manifest", get_manifest)

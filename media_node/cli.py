@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from media_node.auth import ROLES, TokenError, issue_token
+from media_node.auth import STAFF_ROLES, TokenError, issue_token
 from media_node.envelope import FormatError, IntegrityError, TruncatedError
 from media_node.keys import (
     KeyProvider,
@@ -224,7 +224,12 @@ def build_parser() -> argparse.ArgumentParser:
     selfsigned.add_argument("--dir", type=Path, required=True, metavar="DIR")
     selfsigned.set_defaults(run=_cmd_tls_selfsigned, action="tls-selfsigned")
     token = commands.add_parser("token", help="print a signed bearer token for the API")
-    token.add_argument("--role", required=True, choices=ROLES)
+    token.add_argument(
+        "--role",
+        required=True,
+        choices=STAFF_ROLES,
+        help="a staff role (a customer's token comes only from redeeming their join link)",
+    )
     token.add_argument("--subject", required=True, help="pseudonymous id (never a name or e-mail)")
     token.add_argument(
         "--ttl", type=int, default=3600, help="seconds until it expires (default 3600)"

@@ -202,6 +202,16 @@ class Session:
         async with lock:
             return await self._answer_locked(participant, sdp)
 
+    async def leave(self, participant: str) -> bool:
+        """``participant`` left: close their peer connection (their streams end, the rest of
+        the call and its recording go on). False if they had none."""
+        async with self._offer_locks.setdefault(participant, asyncio.Lock()):
+            pc = self.peers.pop(participant, None)
+        if pc is None:
+            return False
+        await pc.close()
+        return True
+
     async def _answer_locked(self, participant: str, sdp: str) -> str:
         if self.closed:
             raise ValueError("the session is closed")

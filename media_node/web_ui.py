@@ -1,10 +1,10 @@
 """The customer's join page and the agent's console, served by the node (plain HTML/CSS/JS).
 
 No build step: the files under ``media_node/ui/`` are served as they are. The pages carry no
-secret: a join link is ``/join/<session>#p=<participant>&t=<token>``; the token stays in the
-URL fragment (never sent to a server, never in a referrer or an access log) and the page uses
-it as the bearer token of the API. A strict Content-Security-Policy allows only the node's own
-scripts, styles and API.
+secret: a join link is ``/join/<session>#c=<join code>``; the code stays in the URL fragment
+(never sent to a server by the page load, never in a referrer or an access log) and the page
+exchanges it once, over the API, for the customer's own session-bound token. A strict
+Content-Security-Policy allows only the node's own scripts, styles and API.
 """
 
 from __future__ import annotations
@@ -49,8 +49,9 @@ def notice_version(meeting_type: MeetingType) -> str:
     return f"{meeting_type.name[:40]}@{notice_sha256(meeting_type)[:12]}"
 
 
-def join_link(session_id: str, participant: str, token: str) -> str:
-    return f"/join/{session_id}#p={quote(participant)}&t={quote(token)}"
+def join_link(session_id: str, code: str) -> str:
+    """The customer's link: the single-use join code (media_node.join_codes) in the fragment."""
+    return f"/join/{session_id}#c={quote(code)}"
 
 
 def _file(name: str) -> web.Response:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
+import re
 import secrets
 import time
 from collections.abc import Coroutine, Iterator
@@ -26,6 +28,7 @@ from media_node.store import S3ObjectStore
 from tests.media_node.call_helpers import (
     Api,
     RunningNode,
+    customer_api,
     join_call,
     node_config,
     running_node,
@@ -50,6 +53,8 @@ class Call:
     recordings: list[dict[str, Any]] = field(default_factory=list)
     observations: dict[str, Any] = field(default_factory=dict)
     peers: list[RTCPeerConnection] = field(default_factory=list)
+    customer: Api | None = None
+    """The customer's API once their browser redeemed the join link."""
 
 
 @dataclass
@@ -73,7 +78,8 @@ class MediaEnv:
 
     @property
     def customer(self) -> Api:
-        return self.api("customer", CUSTOMER)
+        """Redeemed from the join link; before any call, a token bound to no open session."""
+        return self.call.customer or self.api("customer", CUSTOMER)
 
     def staff_role(self) -> str:
         allowed = [r for r in STAFF_ROLES if r in self.meeting_type.access_roles]
@@ -133,6 +139,7 @@ async def _open_call(env: MediaEnv) -> None:
     assert status == 201, created
     env.call.session_id = created["session_id"]
     env.call.observations["created"] = created
+    env.call.customer = await customer_api(env.http, env.node.url, created, CUSTOMER)
     _, view = await env.customer.call("GET", f"/v1/sessions/{env.call.session_id}")
     agent_pc = await join_call(env.agent, env.call.session_id, AGENT, created["ice_servers"])
     env.call.peers.append(agent_pc)
@@ -382,3 +389,48 @@ def access_logged(env: MediaEnv) -> None:
     assert statuses == [403, 403, 200, 200], env.call.observations["attempts"]
     assert actions == expected, actions
     assert all(CUSTOMER not in e["target"] for e in entries)
+
+
+@when("the agent tries to give the customer's consent with what the node gave the agent")
+def agent_forges_consent(env: MediaEnv) -> None:
+    created = json.dumps(env.call.observations["created"])
+    env.call.observations["tokens_handed_to_agent"] = re.findall(r"cv1\.[\w-]+\.[\w-]+", created)
+    env.call.observations["forged"] = env.run(
+        env.agent.call(
+            "POST",
+            f"/v1/sessions/{env.call.session_id}/consent",
+            {"participant": CUSTOMER, "granted": True, "text_version": "notice-v1"},
+        )
+    )
+
+
+@when("the customer consents")
+def customer_consents(env: MediaEnv) -> None:
+    env.run(_consent(env, env.customer, CUSTOMER, True))
+
+
+def _session_log(env: MediaEnv) -> list[dict[str, Any]]:
+    log = env.node.node.config.state_dir / "access.log"
+    assert verify_chain(log) > 0
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    return [e for e in entries if e["target"] == env.call.session_id]
+
+
+@then("the agent's attempt was refused and logged as the agent's")
+def forgery_refused(env: MediaEnv) -> None:
+    assert env.call.observations["tokens_handed_to_agent"] == []
+    status, body = env.call.observations["forged"]
+    assert status == 403, (status, body)
+    denied = [e for e in _session_log(env) if e["action"] == "consent.denied-403"]
+    assert [(e["actor"], e["role"], e["via"]) for e in denied] == [
+        (AGENT, "agent", "staff-token")
+    ]
+
+
+@then("the consent is logged as the customer's, with the join code the customer redeemed")
+def consent_attributed(env: MediaEnv) -> None:
+    entries = _session_log(env)
+    (redeemed,) = [e for e in entries if e["action"] == "join.redeem"]
+    granted = [e for e in entries if e["action"] == "consent.grant" and e["actor"] == CUSTOMER]
+    assert redeemed["actor"] == CUSTOMER and redeemed["via"].startswith("join-code:jc-")
+    assert [(e["role"], e["via"]) for e in granted] == [("customer", redeemed["via"])]

@@ -1,14 +1,19 @@
 // Shared by the join page and the console: the node's API and one relay-only WebRTC call.
 "use strict";
 class NodeApi {
-  constructor(token) { this.token = token; }
+  constructor(token) { this.token = token; }  // no token: the join-code exchange only
   async call(method, path, body) {
+    const headers = { "Content-Type": "application/json" };
+    if (this.token) headers["Authorization"] = "Bearer " + this.token;
     const response = await fetch(path, {
-      method, headers: { "Authorization": "Bearer " + this.token, "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
     });
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(data.error || ("HTTP " + response.status));
+    if (!response.ok) {
+      const error = new Error(data.error || ("HTTP " + response.status));
+      error.status = response.status;
+      throw error;
+    }
     return data;
   }
 }

@@ -9,7 +9,7 @@
   if (fragment.get("t")) $("token").value = fragment.get("t");
   if (fragment.get("a")) $("agent").value = fragment.get("a");
   const status = text => { $("status").textContent = text; };
-  let api = null, sessionId = null, call = null, poller = null, policy = null;
+  let api = null, sessionId = null, call = null, poller = null, policy = null, customer = null;
 
   async function loadTypes() {
     if (!$("token").value) return;
@@ -32,6 +32,7 @@
     $("reason").textContent = [recording.reason || "", ...streams].filter(Boolean).join(" · ");
     $("start").hidden = policy !== "optional" || recording.state === "recording" || recording.state === "degraded";
     $("stop").hidden = policy !== "optional" || !(recording.state === "recording" || recording.state === "degraded");
+    showJoin((session.joins || []).find(j => j.participant === customer));
     $("consents").replaceChildren(...session.consents.map(c => {
       const row = document.createElement("tr");
       for (const value of [c.participant, c.granted ? t("yes") : t("no"), c.at]) {
@@ -41,18 +42,38 @@
     }));
   }
 
+  // Who joined, and every refused use of a join link (e.g. someone opened it before the customer).
+  function showJoin(join) {
+    if (!join) return;
+    $("joined").textContent = join.joined ? t("console.joined") + join.joined_at : t("console.waiting");
+    $("joined").dataset.joined = String(join.joined);
+    $("join-alert").textContent = join.refused_redemptions
+      ? t("console.refused") + join.refused_redemptions + t("console.refusednote") : "";
+    $("join-alert").dataset.refused = String(join.refused_redemptions);
+  }
+  function showLink(link, expires) {
+    $("link").textContent = location.origin + link;
+    $("link-expiry").textContent = t("console.linknote") + expires;
+  }
+  $("newlink").addEventListener("click", async () => {
+    try {
+      const fresh = await api.call("POST", `/v1/sessions/${sessionId}/join-codes`, { participant: customer });
+      showLink(fresh.join, fresh.expires_at); status("");
+    } catch (error) { status(t("status.error") + error.message); }
+  });
+
   $("setup").addEventListener("submit", async event => {
     event.preventDefault();
     api = new NodeApi($("token").value);
     const agent = $("agent").value;
-    const customer = "cust-" + Array.from(crypto.getRandomValues(new Uint8Array(6)), b => b.toString(16).padStart(2, "0")).join("");
+    customer = "cust-" + Array.from(crypto.getRandomValues(new Uint8Array(6)), b => b.toString(16).padStart(2, "0")).join("");
     try {
       const created = await api.call("POST", "/v1/sessions", {
         meeting_type: $("type").value,
         participants: [{ id: agent, role: "agent" }, { id: customer, role: "customer" }],
       });
       sessionId = created.session_id; policy = created.recording.policy;
-      $("link").textContent = location.origin + created.join[customer];
+      showLink(created.join[customer], created.join_expires_at[customer]);
       $("setup").hidden = true; $("live").hidden = false;
       $("live").dataset.session = sessionId;
       call = await startCall(api, sessionId, agent, created.ice_servers,

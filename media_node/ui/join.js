@@ -1,14 +1,16 @@
-// The customer's join page: notice first, explicit consent where consent is the legal basis,
-// camera/microphone only after that, a recording indicator and withdrawal during the call.
+// The customer's join page: the link's single-use join code is exchanged for the customer's
+// own token (only this browser ever holds it), then the notice, explicit consent where consent
+// is the legal basis, camera/microphone only after that, a recording indicator and withdrawal.
 "use strict";
 (function () {
   translatePage();
   const $ = id => document.getElementById(id);
   const fragment = new URLSearchParams(location.hash.slice(1));
-  const participant = fragment.get("p"), token = fragment.get("t");
-  history.replaceState(null, "", location.pathname + location.search);  // the token leaves the address bar
+  const code = fragment.get("c");
+  history.replaceState(null, "", location.pathname + location.search);  // the code leaves the address bar
   const sessionId = location.pathname.split("/").pop();
-  const api = new NodeApi(token);
+  const stored = `callvault-join-${sessionId}`;  // this tab only: a reload keeps the call
+  let participant = null, api = null;
   const status = text => { $("status").textContent = text; };
   let session = null, call = null, poller = null, noticeShown = "";
 
@@ -67,14 +69,33 @@
     catch (error) { status(t("status.error") + error.message); }
   });
   $("leave").addEventListener("click", () => {
+    api.call("POST", `/v1/sessions/${sessionId}/leave`, { participant }).catch(() => {});  // best effort
     clearInterval(poller); stopCall(call); call = null; $("call").hidden = true; status(t("status.left"));
   });
 
+  // The join code is good once: a second use (someone opened the link first) fails loudly, is
+  // recorded by the node, and the agent's console shows it.
+  async function credential() {
+    if (code) {
+      try {
+        const joined = await new NodeApi(null).call("POST", `/v1/sessions/${sessionId}/join`, { code });
+        sessionStorage.setItem(stored, JSON.stringify({ participant: joined.participant, token: joined.token }));
+      } catch (error) {
+        if (error.status === 409) { $("status").setAttribute("role", "alert"); status(t("status.used")); return false; }
+        if (!sessionStorage.getItem(stored)) { status(t("status.badlink")); return false; }
+      }
+    }
+    const saved = JSON.parse(sessionStorage.getItem(stored) || "null");
+    if (!saved) { status(t("status.badlink")); return false; }
+    participant = saved.participant; api = new NodeApi(saved.token);
+    return true;
+  }
+
   (async () => {
     status(t("status.loading"));
-    if (!participant || !token) { status(t("status.badlink")); return; }
+    if (!await credential()) return;
     try { session = await api.call("GET", `/v1/sessions/${sessionId}`); }
-    catch (error) { status(t("status.badlink")); return; }
+    catch (error) { sessionStorage.removeItem(stored); status(t("status.badlink")); return; }
     const recording = session.recording;
     $("capture").textContent = t(recording.mode === "audio+video" ? "capture.video" : "capture.audio");
     noticeShown = recording.notice;

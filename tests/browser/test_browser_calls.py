@@ -148,8 +148,12 @@ def _join_shows_notice(seats: Seats, link: str, notice: str, name: str, script: 
     )
     assert box.find_element(By.ID, "notice").text == notice
     assert seats.gum("customer") == [], "nothing is captured before the notice was acted on"
-    assert "#" not in seats.driver.current_url, "the token leaves the address bar"
+    assert "#" not in seats.driver.current_url, "the join code leaves the address bar"
     _screenshot(seats, f"join-{name}-before")
+    wait_until(
+        lambda: seats.el("agent", "joined").get_attribute("data-joined") == "true",
+        what="the console to show the customer joined",
+    )
 
 
 def _required_call(
@@ -273,4 +277,39 @@ def test_declined_consent_records_nothing(seats: Seats, browser_node: BrowserNod
     wait_until(lambda: "consent" in seats.el("agent", "status").text, what="the refusal")
     time.sleep(2)
     assert seats.el("customer", "indicator").get_attribute("data-state") == "idle"
+    assert seats.end() == []
+
+
+def test_a_join_link_works_once_and_a_second_use_shows_on_both_sides(
+    seats: Seats, dev_config: Any
+) -> None:
+    notice = dev_config.meeting_type("customer-support").notice
+    link = seats.start_console("customer-support")
+    assert "#c=" in link and "t=" not in link and "cv1." not in link, "a join code, no token"
+    _join_shows_notice(seats, link, notice, "once")
+    seats.to("customer").refresh()  # a reload keeps the customer's own credential (this tab)
+    wait_until(lambda: seats.el("customer", "notice-box").is_displayed(), what="notice again")
+    seats.open("second", link)  # someone else opens the same link (or the customer, after them)
+    used = wait_until(
+        lambda: (
+            "already used" in seats.el("second", "status").text and seats.el("second", "status")
+        ),
+        what="the refusal of the second use",
+    )
+    assert used.get_attribute("role") == "alert"
+    assert not seats.el("second", "notice-box").is_displayed() and seats.gum("second") == []
+    _screenshot(seats, "join-link-used")
+    wait_until(
+        lambda: seats.el("agent", "join-alert").get_attribute("data-refused") == "1",
+        what="the console to show the refused use",
+    )
+    assert "1" in seats.el("agent", "join-alert").text
+    _screenshot(seats, "console-join-refused")
+    seats.el("agent", "newlink").click()
+    fresh: str = wait_until(
+        lambda: (text := seats.el("agent", "link").text) != link and text, what="a new join link"
+    )
+    seats.open("third", fresh)  # the new link works (the earlier token would now be revoked)
+    wait_until(lambda: seats.el("third", "notice-box").is_displayed(), what="the new link's notice")
+    assert seats.el("third", "notice").text == notice
     assert seats.end() == []

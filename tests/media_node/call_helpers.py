@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import secrets
+import urllib.parse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -27,7 +28,7 @@ from aiortc.rtcconfiguration import RTCIceTransportPolicy
 
 from infra.config import StackConfig
 from media_node.app import create_app
-from media_node.auth import issue_token
+from media_node.auth import BOUND_ROLES, issue_token
 from media_node.keys import KeyProvider
 from media_node.node import Node
 from media_node.node_config import IceSettings, NodeConfig
@@ -70,7 +71,15 @@ class RunningNode:
     url: str
 
     def token(self, role: str, subject: str, ttl: int = 600) -> str:
-        return issue_token(self.node.config.token_secret, role, subject, ttl=ttl)
+        """A signed token. A customer's is bound to no open session here (as one from another
+        session would be): a customer of a session gets theirs from :func:`customer_api`."""
+        secret = self.node.config.token_secret
+        if role in BOUND_ROLES:
+            session, credential = "ses-" + "0" * 24, "jc-" + "0" * 16
+            return issue_token(
+                secret, role, subject, ttl=ttl, session=session, credential=credential
+            )
+        return issue_token(secret, role, subject, ttl=ttl)
 
 
 @asynccontextmanager
@@ -92,6 +101,17 @@ async def running_node(
         await runner.cleanup()
 
 
+def run_with_node(tmp_path: Path, stack: StackConfig, script: Any, **node_kwargs: Any) -> Any:
+    """``asyncio.run`` of ``script(node, http)`` against a fresh node (local key and store)."""
+    config = node_config(tmp_path / "node", stack, None)
+
+    async def scenario() -> Any:
+        async with running_node(config, **node_kwargs) as node, aiohttp.ClientSession() as http:
+            return await script(node, http)
+
+    return asyncio.run(scenario())
+
+
 class Api:
     """The node's API as one participant or staff member sees it."""
 
@@ -107,6 +127,30 @@ class Api:
             if response.content_type == "application/json":
                 return response.status, await response.json()
             return response.status, await response.read()
+
+
+def join_code(link: str) -> str:
+    """The join code in a join link (``/join/<session>#c=<code>``)."""
+    fragment = urllib.parse.parse_qs(urllib.parse.urlsplit(link).fragment)
+    return fragment["c"][0]
+
+
+async def redeem(http: aiohttp.ClientSession, url: str, link: str) -> tuple[int, Any]:
+    """What the join page does: exchange the link's join code (no bearer token)."""
+    session_id = urllib.parse.urlsplit(link).path.rsplit("/", 1)[-1]
+    async with http.post(
+        f"{url}/v1/sessions/{session_id}/join", json={"code": join_code(link)}
+    ) as response:
+        return response.status, await response.json()
+
+
+async def customer_api(
+    http: aiohttp.ClientSession, url: str, created: dict[str, Any], participant: str
+) -> Api:
+    """The customer's API, with the token their browser gets by redeeming their join link."""
+    status, body = await redeem(http, url, created["join"][participant])
+    assert status == 200, body
+    return Api(http, url, body["token"])
 
 
 async def join_call(

@@ -14,7 +14,7 @@ from media_node.cli import UsageError, _output_writer
 from media_node.node import Node
 from media_node.store import ObjectStoreError
 
-from .call_helpers import Api, RunningNode, node_config, running_node
+from .call_helpers import Api, RunningNode, customer_api, node_config, run_with_node, running_node
 
 pytestmark = pytest.mark.integration
 
@@ -23,13 +23,7 @@ PARTICIPANTS = [{"id": AGENT, "role": "agent"}, {"id": CUSTOMER, "role": "custom
 
 
 def _run(tmp_path: Path, dev_config: StackConfig, script: Any) -> Any:
-    config = node_config(tmp_path / "node", dev_config, None)
-
-    async def scenario() -> Any:
-        async with running_node(config) as node, aiohttp.ClientSession() as http:
-            return await script(node, http)
-
-    return asyncio.run(scenario())
+    return run_with_node(tmp_path, dev_config, script)
 
 
 def test_malformed_requests_are_4xx_never_500(tmp_path: Path, dev_config: StackConfig) -> None:
@@ -82,7 +76,7 @@ def test_identity_is_subject_and_role(tmp_path: Path, dev_config: StackConfig) -
         impostor = Api(http, node.url, node.token("supervisor", CUSTOMER))
         body = {"participant": CUSTOMER, "granted": True, "text_version": "v1"}
         forged = await impostor.call("POST", f"/v1/sessions/{sid}/consent", body)
-        customer = Api(http, node.url, node.token("customer", CUSTOMER))
+        customer = await customer_api(http, node.url, created, CUSTOMER)
         real = await customer.call("POST", f"/v1/sessions/{sid}/consent", body)
         return forged[0], real[0]
 
@@ -182,13 +176,13 @@ def test_agents_keep_access_to_their_recordings_after_a_restart(
     async def record() -> str:
         async with running_node(config) as node, aiohttp.ClientSession() as http:
             agent = Api(http, node.url, node.token("agent", AGENT))
-            customer = Api(http, node.url, node.token("customer", CUSTOMER))
             _, created = await agent.call(
                 "POST",
                 "/v1/sessions",
                 {"meeting_type": "claims-inspection", "participants": PARTICIPANTS},
             )
             sid = created["session_id"]
+            customer = await customer_api(http, node.url, created, CUSTOMER)
             pcs = [
                 await join_call(agent, sid, AGENT, [], relay_only=False),
                 await join_call(customer, sid, CUSTOMER, [], relay_only=False),
@@ -213,3 +207,69 @@ def test_agents_keep_access_to_their_recordings_after_a_restart(
 
     recording_id = asyncio.run(record())
     assert asyncio.run(after_restart(recording_id)) == (200, 200, 403)
+
+
+def test_join_code_exchange_takes_bad_input_as_4xx(tmp_path: Path, dev_config: StackConfig) -> None:
+    async def script(node: RunningNode, http: aiohttp.ClientSession) -> dict[str, int]:
+        agent = Api(http, node.url, node.token("agent", AGENT))
+        _, created = await agent.call(
+            "POST",
+            "/v1/sessions",
+            {"meeting_type": "customer-support", "participants": PARTICIPANTS},
+        )
+        url = f"{node.url}/v1/sessions/{created['session_id']}/join"
+        out: dict[str, int] = {}
+        for name, body in {
+            "empty": {},
+            "not_a_string": {"code": 5},
+            "huge": {"code": "A" * 10_000},
+            "list": [1],
+        }.items():
+            async with http.post(url, json=body) as response:
+                out[name] = response.status
+        async with http.post(url, data=b"{", headers={"Content-Type": "application/json"}) as r:
+            out["not_json"] = r.status
+        async with http.post(f"{node.url}/v1/sessions/ses-unknown/join", json={"code": "x"}) as r:
+            out["no_session"] = r.status
+        out["reissue_for_agent"] = (
+            await agent.call(
+                "POST", f"/v1/sessions/{created['session_id']}/join-codes", {"participant": AGENT}
+            )
+        )[0]
+        return out
+
+    out = _run(tmp_path, dev_config, script)
+    assert out == {
+        "empty": 400,
+        "not_a_string": 400,
+        "huge": 403,
+        "list": 400,
+        "not_json": 400,
+        "no_session": 404,
+        "reissue_for_agent": 404,
+    }
+
+
+def test_every_session_and_recording_route_is_in_the_readme(
+    tmp_path: Path, dev_config: StackConfig
+) -> None:
+    """The README's API table is the API's documentation: a route missing there is a bug."""
+    from media_node.app import create_app
+
+    app = create_app(Node(node_config(tmp_path / "node", dev_config, None)))
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    routes = {
+        (route.method, route.resource.canonical)
+        for route in app.router.routes()
+        if route.resource is not None
+        and route.method != "HEAD"
+        and route.resource.canonical.startswith(("/v1/sessions", "/v1/recordings", "/v1/meeting"))
+    }
+    assert ("POST", "/v1/sessions/{session_id}/join") in routes
+    missing = [
+        f"{method} {path}"
+        for method, path in sorted(routes)
+        if f"`{method} {path.replace('{session_id}', '{id}').replace('{recording_id}', '{id}')}"
+        not in readme
+    ]
+    assert missing == []

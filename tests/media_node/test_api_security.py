@@ -23,7 +23,16 @@ from media_node.store import LocalDirectoryStore, ObjectStore, ObjectStoreError,
 from media_node.vault import decrypt_stream
 from tests.servers import RunningMotoServer
 
-from .call_helpers import Api, RunningNode, join_call, node_config, running_node, wait_connected
+from .call_helpers import (
+    Api,
+    RunningNode,
+    customer_api,
+    join_call,
+    node_config,
+    run_with_node,
+    running_node,
+    wait_connected,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -36,7 +45,9 @@ PARTICIPANTS = [{"id": AGENT, "role": "agent"}, {"id": CUSTOMER, "role": "custom
 
 def test_tokens_round_trip_and_refuse_tampering() -> None:
     secret = b"s" * 32
-    token = issue_token(secret, "customer", CUSTOMER, ttl=60)
+    token = issue_token(
+        secret, "customer", CUSTOMER, ttl=60, session="ses-" + "0" * 24, credential="jc-" + "0" * 16
+    )
     assert verify_token(secret, token).subject == CUSTOMER
     head, payload, signature = token.split(".")
     with pytest.raises(TokenError, match="signature"):
@@ -52,13 +63,7 @@ def test_tokens_round_trip_and_refuse_tampering() -> None:
 
 
 def _with_node(tmp_path: Path, dev_config: Any, script: Any, **node_kwargs: Any) -> Any:
-    config = node_config(tmp_path / "node", dev_config, None)
-
-    async def scenario() -> Any:
-        async with running_node(config, **node_kwargs) as node, aiohttp.ClientSession() as http:
-            return await script(node, http)
-
-    return asyncio.run(scenario())
+    return run_with_node(tmp_path, dev_config, script, **node_kwargs)
 
 
 def test_roles_and_tokens_are_enforced(tmp_path, dev_config) -> None:
@@ -106,6 +111,7 @@ def test_roles_and_tokens_are_enforced(tmp_path, dev_config) -> None:
             {"meeting_type": "claims-inspection", "participants": PARTICIPANTS},
         )
         sid = created["session_id"]
+        customer = await customer_api(http, node.url, created, CUSTOMER)
         out["consent_for_other"] = await customer.call(
             "POST",
             f"/v1/sessions/{sid}/consent",
@@ -284,7 +290,6 @@ def test_key_provider_unavailable_refuses_recording_with_a_reason(
 ) -> None:
     async def script(node: RunningNode, http: aiohttp.ClientSession) -> dict[str, Any]:
         agent = Api(http, node.url, node.token("agent", AGENT))
-        customer = Api(http, node.url, node.token("customer", CUSTOMER))
         out: dict[str, Any] = {}
         _, out["required"] = await agent.call(
             "POST",
@@ -292,6 +297,7 @@ def test_key_provider_unavailable_refuses_recording_with_a_reason(
             {"meeting_type": "claims-inspection", "participants": PARTICIPANTS},
         )
         sid = out["required"]["session_id"]
+        customer = await customer_api(http, node.url, out["required"], CUSTOMER)
         agent_pc = await join_call(agent, sid, AGENT, [], relay_only=False)
         customer_pc = await join_call(customer, sid, CUSTOMER, [], relay_only=False)
         await wait_connected(agent_pc, customer_pc)
@@ -306,6 +312,7 @@ def test_key_provider_unavailable_refuses_recording_with_a_reason(
             {"meeting_type": "customer-support", "participants": PARTICIPANTS},
         )
         osid = optional["session_id"]
+        customer = await customer_api(http, node.url, optional, CUSTOMER)  # bound to this one
         for api, who in ((agent, AGENT), (customer, CUSTOMER)):
             await api.call(
                 "POST",
@@ -399,13 +406,13 @@ def _store_failure_call(
     async def scenario() -> dict[str, Any]:
         async with running_node(config, store=flaky) as node, aiohttp.ClientSession() as http:
             agent = Api(http, node.url, node.token("agent", AGENT))
-            customer = Api(http, node.url, node.token("customer", CUSTOMER))
             _, created = await agent.call(
                 "POST",
                 "/v1/sessions",
                 {"meeting_type": "claims-inspection", "participants": PARTICIPANTS},
             )
             sid = created["session_id"]
+            customer = await customer_api(http, node.url, created, CUSTOMER)
             agent_pc = await join_call(agent, sid, AGENT, [], relay_only=False)
             customer_pc = await join_call(customer, sid, CUSTOMER, [], relay_only=False)
             await wait_connected(agent_pc, customer_pc)

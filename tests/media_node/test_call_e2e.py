@@ -20,7 +20,7 @@ from media_node.store import S3ObjectStore
 from media_node.vault import decrypt_stream
 from tests.servers import RunningMotoServer, RunningTurnServer, recordings_key_and_bucket
 
-from .call_helpers import Api, join_call, node_config, running_node, wait_connected
+from .call_helpers import Api, customer_api, join_call, node_config, running_node, wait_connected
 
 pytestmark = pytest.mark.integration
 
@@ -41,13 +41,13 @@ async def _call(
 ) -> dict[str, Any]:
     async with aiohttp.ClientSession() as http:
         agent = Api(http, node_url, tokens["agent"])
-        customer = Api(http, node_url, tokens["customer"])
         status, created = await agent.call(
             "POST", "/v1/sessions", {"meeting_type": meeting_type, "participants": _participants()}
         )
         assert status == 201, created
         session_id = created["session_id"]
         assert created["ice_servers"][0]["username"].endswith(f":{AGENT}")
+        customer = await customer_api(http, node_url, created, CUSTOMER)
         _, view = await customer.call("GET", f"/v1/sessions/{session_id}")
         agent_pc = await join_call(agent, session_id, AGENT, created["ice_servers"])
         customer_pc = await join_call(customer, session_id, CUSTOMER, view["ice_servers"])
@@ -78,7 +78,6 @@ def test_required_call_is_recorded_relay_only_into_one_sse_kms_object(
         async with running_node(config, key_provider=provider, store=store) as node:
             tokens = {
                 "agent": node.token("agent", AGENT),
-                "customer": node.token("customer", CUSTOMER),
             }
             return await _call(node.url, tokens, "claims-inspection", 5.0)
 

@@ -12,7 +12,7 @@ import pytest
 from infra.config import StackConfig
 from media_node.session import Session
 
-from .call_helpers import Api, node_config, running_node
+from .call_helpers import Api, customer_api, node_config, running_node
 
 pytestmark = pytest.mark.integration
 
@@ -29,7 +29,6 @@ def test_withdrawal_racing_a_start_always_wins(tmp_path: Path, dev_config: Stack
     async def scenario() -> list[str]:
         async with running_node(config) as node, aiohttp.ClientSession() as http:
             agent = Api(http, node.url, node.token("agent", AGENT))
-            customer = Api(http, node.url, node.token("customer", CUSTOMER))
             status, created = await agent.call(
                 "POST",
                 "/v1/sessions",
@@ -37,6 +36,7 @@ def test_withdrawal_racing_a_start_always_wins(tmp_path: Path, dev_config: Stack
             )
             assert status == 201, created
             sid = created["session_id"]
+            customer = await customer_api(http, node.url, created, CUSTOMER)
             session: Session = node.node.sessions[sid]
             states: list[str] = []
 

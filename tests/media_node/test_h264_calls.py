@@ -23,7 +23,15 @@ from media_node.container import ContainerWriter
 from media_node.manifest import Manifest
 from tests.servers import RunningTurnServer
 
-from .call_helpers import Api, decode_all, join_call, node_config, running_node, wait_connected
+from .call_helpers import (
+    Api,
+    customer_api,
+    decode_all,
+    join_call,
+    node_config,
+    running_node,
+    wait_connected,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -59,7 +67,6 @@ async def _call(
 ) -> dict[str, Any]:
     async with aiohttp.ClientSession() as http:
         agent = Api(http, node.url, node.token("agent", AGENT))
-        customer = Api(http, node.url, node.token("customer", CUSTOMER))
         supervisor = Api(http, node.url, node.token("supervisor", SUPERVISOR))
         participants = [{"id": AGENT, "role": "agent"}, {"id": CUSTOMER, "role": "customer"}]
         status, created = await agent.call(
@@ -67,6 +74,7 @@ async def _call(
         )
         assert status == 201, created
         session_id = created["session_id"]
+        customer = await customer_api(http, node.url, created, CUSTOMER)
         _, view = await customer.call("GET", f"/v1/sessions/{session_id}")
         agent_pc = await join_call(
             agent, session_id, AGENT, created["ice_servers"], video_codec=agent_codec
@@ -235,7 +243,6 @@ def test_a_failed_recorder_shows_failed_at_once_and_an_optional_type_restarts(
     async def scenario() -> dict[str, Any]:
         async with running_node(config) as node, aiohttp.ClientSession() as http:
             agent = Api(http, node.url, node.token("agent", AGENT))
-            customer = Api(http, node.url, node.token("customer", CUSTOMER))
             participants = [{"id": AGENT, "role": "agent"}, {"id": CUSTOMER, "role": "customer"}]
             _, created = await agent.call(
                 "POST",
@@ -243,6 +250,7 @@ def test_a_failed_recorder_shows_failed_at_once_and_an_optional_type_restarts(
                 {"meeting_type": "customer-support", "participants": participants},
             )
             sid = created["session_id"]
+            customer = await customer_api(http, node.url, created, CUSTOMER)
             for api, who in ((agent, AGENT), (customer, CUSTOMER)):
                 status, _ = await api.call(
                     "POST",

@@ -23,7 +23,7 @@ from media_node.auth import issue_token
 from media_node.sdp_filter import relay_only_offer
 from tests.servers import RunningTurnServer, free_port, stop_process
 
-from .call_helpers import Api, join_call, wait_connected
+from .call_helpers import Api, customer_api, join_call, wait_connected
 
 pytestmark = pytest.mark.integration
 
@@ -97,7 +97,6 @@ def test_node_logs_hold_no_participant_address(
         connector = aiohttp.TCPConnector(local_addr=(CLIENT_ADDRESS, 0))
         async with aiohttp.ClientSession(connector=connector) as http:
             agent = Api(http, url, issue_token(token_secret.encode(), "agent", AGENT))
-            customer = Api(http, url, issue_token(token_secret.encode(), "customer", CUSTOMER))
             status, created = await agent.call(
                 "POST",
                 "/v1/sessions",
@@ -111,6 +110,7 @@ def test_node_logs_hold_no_participant_address(
             )
             assert status == 201, created
             sid = created["session_id"]
+            customer = await customer_api(http, url, created, CUSTOMER)  # from the client address
             _, view = await customer.call("GET", f"/v1/sessions/{sid}")
             pcs = [
                 await join_call(agent, sid, AGENT, created["ice_servers"], relay_only=False),

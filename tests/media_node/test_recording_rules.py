@@ -18,7 +18,15 @@ from media_node.recording_rules import start_refusal
 from media_node.vault import decrypt_stream
 from tests.servers import RunningTurnServer
 
-from .call_helpers import Api, RunningNode, join_call, node_config, running_node, wait_connected
+from .call_helpers import (
+    Api,
+    RunningNode,
+    customer_api,
+    join_call,
+    node_config,
+    running_node,
+    wait_connected,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +45,6 @@ def _run(
     async def scenario() -> Any:
         async with running_node(config) as node, aiohttp.ClientSession() as http:
             agent = Api(http, node.url, node.token("agent", AGENT))
-            customer = Api(http, node.url, node.token("customer", CUSTOMER))
             status, created = await agent.call(
                 "POST",
                 "/v1/sessions",
@@ -50,6 +57,7 @@ def _run(
                 },
             )
             assert status == 201, created
+            customer = await customer_api(http, node.url, created, CUSTOMER)
             return await script(node, agent, customer, created["session_id"])
 
     return asyncio.run(scenario())

@@ -22,7 +22,15 @@ from media_node.store import LocalDirectoryStore
 from media_node.vault import decrypt_stream
 from tests.servers import RunningTurnServer
 
-from .call_helpers import Api, RunningNode, join_call, node_config, running_node, wait_connected
+from .call_helpers import (
+    Api,
+    RunningNode,
+    customer_api,
+    join_call,
+    node_config,
+    running_node,
+    wait_connected,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -92,7 +100,6 @@ def test_recording_started_after_media_flowed_holds_only_media_after_its_start(
     async def scenario() -> dict[str, Any]:
         async with running_node(config) as node, aiohttp.ClientSession() as http:
             agent = Api(http, node.url, node.token("agent", AGENT))
-            customer = Api(http, node.url, node.token("customer", CUSTOMER))
             status, created = await agent.call(
                 "POST",
                 "/v1/sessions",
@@ -100,6 +107,7 @@ def test_recording_started_after_media_flowed_holds_only_media_after_its_start(
             )
             assert status == 201, created
             sid = created["session_id"]
+            customer = await customer_api(http, node.url, created, CUSTOMER)
             _, view = await customer.call("GET", f"/v1/sessions/{sid}")
             pcs = [
                 await join_call(agent, sid, AGENT, created["ice_servers"]),
@@ -158,13 +166,13 @@ def test_unrecorded_call_media_is_discarded_not_queued(
     async def scenario() -> tuple[list[int], int]:
         async with running_node(config) as node, aiohttp.ClientSession() as http:
             agent = Api(http, node.url, node.token("agent", AGENT))
-            customer = Api(http, node.url, node.token("customer", CUSTOMER))
             _, created = await agent.call(
                 "POST",
                 "/v1/sessions",
                 {"meeting_type": "medical-consultation", "participants": PARTICIPANTS},
             )
             sid = created["session_id"]
+            customer = await customer_api(http, node.url, created, CUSTOMER)
             _, view = await customer.call("GET", f"/v1/sessions/{sid}")
             pcs = [
                 await join_call(agent, sid, AGENT, created["ice_servers"]),

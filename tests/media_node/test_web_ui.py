@@ -1,5 +1,6 @@
 """The join page and console are served without a token and with a strict CSP; the join link
-carries the customer's token in its fragment; a consent stores the hash of the notice shown."""
+carries a single-use join code in its fragment (never a token); a consent stores the hash of
+the notice shown."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import aiohttp
 
 from tests.servers import RunningTurnServer
 
-from .call_helpers import Api, node_config, running_node
+from .call_helpers import Api, customer_api, node_config, running_node
 
 AGENT, CUSTOMER = "agent-ui-01", "cust-ui-01"
 
@@ -43,9 +44,7 @@ def test_pages_join_link_and_notice_hash(
             )
             sid = created["session_id"]
             out["created"] = created
-            link = created["join"][CUSTOMER]
-            token = link.split("&t=", 1)[1]
-            customer = Api(http, node.url, token)
+            customer = await customer_api(http, node.url, created, CUSTOMER)
             _, view = await customer.call("GET", f"/v1/sessions/{sid}")
             out["view"] = view
             body = {"participant": CUSTOMER, "granted": True, "text_version": "x"}
@@ -67,7 +66,7 @@ def test_pages_join_link_and_notice_hash(
         assert headers["Referrer-Policy"] == "no-referrer"
     assert out["/ui/../app.py"][0] in (401, 404) and out["/ui/nope.js"][0] == 404
     link = out["created"]["join"][CUSTOMER]
-    assert link.startswith(f"/join/{out['created']['session_id']}#p={CUSTOMER}&t=")
+    assert link.startswith(f"/join/{out['created']['session_id']}#c=")
     recording = out["view"]["recording"]
     assert recording["notice"] == notice
     assert recording["notice_sha256"] == hashlib.sha256(notice.encode()).hexdigest()
