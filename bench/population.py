@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from media_node.manifest import Manifest
 from media_node.rights.subject_index import entry_key, manifest_key
+from media_node.vault.manifest import Manifest
 
 SUBJECT = "cust-target01"
 

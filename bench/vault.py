@@ -54,7 +54,7 @@ class NullSink:
 def raw(mode: str, size: int) -> dict[str, float]:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    from media_node.envelope import DEFAULT_CHUNK_SIZE
+    from media_node.vault.envelope import DEFAULT_CHUNK_SIZE
 
     cipher = AESGCM(AESGCM.generate_key(256))
     aad = os.urandom(32)
@@ -82,9 +82,9 @@ def raw(mode: str, size: int) -> dict[str, float]:
 def child(mode: str, size: int, key_file: str) -> dict[str, float]:
     if mode.startswith("raw-"):
         return raw(mode, size)
-    from media_node.envelope import StreamDecryptor, StreamEncryptor
-    from media_node.keys import LocalKeyProvider
-    from media_node.vault import EncryptingWriter, UnwrapWithProviders, decrypt_stream
+    from media_node.vault.envelope import StreamDecryptor, StreamEncryptor
+    from media_node.vault.keys import LocalKeyProvider
+    from media_node.vault.stream import EncryptingWriter, UnwrapWithProviders, decrypt_stream
 
     provider = LocalKeyProvider(Path(key_file))
     block = os.urandom(BLOCK)
@@ -171,7 +171,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="vault throughput and peak RSS")
     parser.add_argument("--size-mib", type=int, default=1024)
     args = parser.parse_args()
-    from media_node.keys import create_local_key_file
+    from media_node.vault.keys import create_local_key_file
 
     with tempfile.TemporaryDirectory() as tmp:
         key_file = str(Path(tmp) / "bench.key")

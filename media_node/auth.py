@@ -14,7 +14,7 @@ import json
 import time
 from dataclasses import dataclass
 
-from .manifest import ManifestError, check_pseudonym
+from .vault.manifest import ManifestError, check_pseudonym
 
 __all__ = ["ROLES", "Principal", "TokenError", "issue_token", "verify_token"]
 

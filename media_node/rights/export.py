@@ -21,12 +21,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from media_node.keys import KeyProvider
-from media_node.manifest import Manifest
 from media_node.rights.remux import remux_tracks
 from media_node.rights.subject_index import IndexEntry, recordings_of
-from media_node.store import AtomicFileWriter, ObjectStore
-from media_node.vault import EncryptingWriter, decrypt_stream
+from media_node.vault.keys import KeyProvider
+from media_node.vault.manifest import Manifest
+from media_node.vault.store import AtomicFileWriter, ObjectStore
+from media_node.vault.stream import EncryptingWriter, decrypt_stream
 
 __all__ = ["ExportResult", "ExportedRecording", "export_subject", "read_access_log"]
 

@@ -12,13 +12,13 @@ from typing import Any
 
 import av
 
-from media_node.keys import KeyProvider
-from media_node.manifest import Manifest
-from media_node.policy_context import recording_context
 from media_node.rights.archive_keys import PassphraseKeyProvider
 from media_node.rights.subject_index import index_manifest, manifest_key
-from media_node.store import ObjectStore
-from media_node.vault import decrypt_stream, encrypt_stream
+from media_node.vault.context import recording_context
+from media_node.vault.keys import KeyProvider
+from media_node.vault.manifest import Manifest
+from media_node.vault.store import ObjectStore
+from media_node.vault.stream import decrypt_stream, encrypt_stream
 
 PASSPHRASE = "correct horse battery staple"
 

@@ -14,7 +14,6 @@ from typing import Any
 import boto3
 import pytest
 
-from media_node.keys import KeyProvider, KmsKeyProvider, LocalKeyProvider, create_local_key_file
 from media_node.rights.archive_keys import (
     PassphraseKeyProvider,
     RecipientKeyProvider,
@@ -27,8 +26,14 @@ from media_node.rights.receipts import load_or_create_signing_key, verify_receip
 from media_node.rights.requests import add_one_month, list_requests, open_request
 from media_node.rights.retention import add_hold, remove_hold, sweep
 from media_node.rights.subject_index import recordings_of, scan_manifests
-from media_node.store import LocalDirectoryStore, ObjectStore, S3ObjectStore
-from media_node.vault import decrypt_stream
+from media_node.vault.keys import (
+    KeyProvider,
+    KmsKeyProvider,
+    LocalKeyProvider,
+    create_local_key_file,
+)
+from media_node.vault.store import LocalDirectoryStore, ObjectStore, S3ObjectStore
+from media_node.vault.stream import decrypt_stream
 from tests.media_node.rights_helpers import (
     PASSPHRASE,
     decoded_frames,

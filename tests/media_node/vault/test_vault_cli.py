@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from media_node.keys import KeyProviderError, LocalKeyProvider, create_local_key_file
+from media_node.vault.cli import UsageError, _output_writer
+from media_node.vault.keys import KeyProviderError, LocalKeyProvider, create_local_key_file
+from media_node.vault.store import ObjectStoreError
 from tests.servers import RunningMotoServer
 
 
@@ -133,3 +135,15 @@ def test_kms_round_trip_through_the_cli(tmp_path: Path, moto_server: RunningMoto
     result = vault("decrypt", *common, str(sealed), str(out))
     assert result.returncode == 0, result.stderr
     assert out.read_bytes() == source.read_bytes()
+
+
+def test_vault_output_is_created_exclusively(tmp_path: Path) -> None:
+    """Another file appearing at OUT while the vault writes is never overwritten."""
+    target = tmp_path / "call.webm"
+    writer = _output_writer(target)
+    target.write_text("someone else's file")
+    writer.write(b"plaintext")
+    with pytest.raises((UsageError, ObjectStoreError)):
+        writer.commit()
+    assert target.read_text() == "someone else's file"
+    assert [p.name for p in tmp_path.iterdir()] == ["call.webm"], "no temp file left"

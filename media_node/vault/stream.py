@@ -7,9 +7,9 @@ import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from media_node.envelope import DEFAULT_CHUNK_SIZE, Header, StreamDecryptor, StreamEncryptor
-from media_node.keys import KeyProvider, KeyProviderError
-from media_node.store import ObjectWriter
+from media_node.vault.envelope import DEFAULT_CHUNK_SIZE, Header, StreamDecryptor, StreamEncryptor
+from media_node.vault.keys import KeyProvider, KeyProviderError
+from media_node.vault.store import ObjectWriter
 
 __all__ = [
     "EncryptedObject",

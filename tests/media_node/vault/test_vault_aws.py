@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from media_node.envelope import StreamDecryptor
-from media_node.keys import KeyProviderError, KmsKeyProvider
-from media_node.policy_context import recording_context
-from media_node.store import ObjectStoreError, S3ObjectStore
-from media_node.vault import UnwrapWithProviders, decrypt_stream, encrypt_stream
+from media_node.vault.context import recording_context
+from media_node.vault.envelope import StreamDecryptor
+from media_node.vault.keys import KeyProviderError, KmsKeyProvider
+from media_node.vault.store import ObjectStoreError, S3ObjectStore
+from media_node.vault.stream import UnwrapWithProviders, decrypt_stream, encrypt_stream
 from tests.servers import RunningMotoServer, recordings_key_and_bucket
 
 pytestmark = pytest.mark.integration
@@ -142,7 +142,7 @@ def test_wrong_kms_key_for_decrypt_fails(aws: dict[str, Any]) -> None:
     with pytest.raises(KeyProviderError):
         provider.decrypt_data_key(data_key.wrapped, other_key, context)
     decryptor = StreamDecryptor(UnwrapWithProviders({}))
-    from media_node.envelope import StreamEncryptor
+    from media_node.vault.envelope import StreamEncryptor
 
     encryptor = StreamEncryptor(
         data_key.plaintext,

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from media_node.envelope import (
+from media_node.vault.envelope import (
     TAG_SIZE,
     FormatError,
     Header,
@@ -28,7 +28,7 @@ from media_node.envelope import (
     parse_header,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CHUNK = 64
 DATA_KEY = bytes(range(32))
 
@@ -178,7 +178,7 @@ def test_ciphertext_contains_no_16_byte_run_of_the_plaintext() -> None:
 
 
 def spec_decrypt(ciphertext: bytes, data_key: bytes) -> bytes:
-    """An independent reading of docs/recording-format.md, not using media_node.envelope."""
+    """An independent reading of docs/recording-format.md, not using media_node.vault.envelope."""
     offset = 6 + 1 + 1 + 4
     (chunk_size,) = struct.unpack(">I", ciphertext[8:12])
     for width in (1, 2, 2, 2):

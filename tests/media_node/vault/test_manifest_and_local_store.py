@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from media_node.keys import LocalKeyProvider, create_local_key_file
-from media_node.manifest import Manifest, ManifestError, check_pseudonym
-from media_node.policy_context import recording_context
-from media_node.store import LocalDirectoryStore, ObjectStoreError
-from media_node.vault import decrypt_stream, encrypt_stream
+from media_node.vault.context import recording_context
+from media_node.vault.keys import LocalKeyProvider, create_local_key_file
+from media_node.vault.manifest import Manifest, ManifestError, check_pseudonym
+from media_node.vault.store import LocalDirectoryStore, ObjectStoreError
+from media_node.vault.stream import decrypt_stream, encrypt_stream
 
 
 def manifest(**changes: object) -> Manifest:
