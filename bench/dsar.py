@@ -72,7 +72,7 @@ def prepare(root: Path, total: int, own: int) -> None:
         real = replace(
             manifest,
             key_ref=sealed.key_ref,
-            ciphertext_sha256=sealed.ciphertext_sha256,
+            ciphertext_digest=sealed.ciphertext_digest,
             ciphertext_size=sealed.ciphertext_size,
         )
         (store / manifest_key(real.meeting_type, real.recording_id)).write_bytes(real.to_json())

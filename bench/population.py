@@ -27,7 +27,7 @@ def manifest(
         retention_until=retention_until,
         key_provider="local",
         key_ref="local:bench",
-        ciphertext_sha256="0" * 64,
+        ciphertext_digest="tags-sha256:" + "0" * 64,
         ciphertext_size=0,
         container="webm",
         codecs=("opus", "vp8"),

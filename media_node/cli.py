@@ -24,6 +24,7 @@ from media_node.vault.cli import UsageError, add_vault_commands
 from media_node.vault.envelope import FormatError, IntegrityError, TruncatedError
 from media_node.vault.keys import KeyProviderError
 from media_node.vault.store import ObjectStoreError
+from media_node.vault.verify import VerifyError
 
 __all__ = ["main"]
 
@@ -173,12 +174,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (IntegrityError, TruncatedError, FormatError) as err:
+    except (IntegrityError, TruncatedError, FormatError, VerifyError) as err:
         print(f"media-node: {args.input}: {err}", file=sys.stderr)
         return 1
     except KeyProviderError as err:
         print(f"media-node: {err}", file=sys.stderr)
-        return 2 if args.action != "decrypt" else 1
+        return 1 if args.action in ("decrypt", "verify") else 2
     except (UsageError, ObjectStoreError, ValueError, NodeConfigError, TokenError) as err:
         print(f"media-node: {err}", file=sys.stderr)
         return 2

@@ -351,7 +351,7 @@ class Recorder:
             retention_until=retention_until,
             key_provider=encrypted.key_provider,
             key_ref=encrypted.key_ref,
-            ciphertext_sha256=encrypted.ciphertext_sha256,
+            ciphertext_digest=encrypted.ciphertext_digest,
             ciphertext_size=encrypted.ciphertext_size,
             container=self._container.format,
             codecs=self._container.codecs,

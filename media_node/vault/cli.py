@@ -3,10 +3,11 @@
     media-node vault keygen FILE
     media-node vault encrypt (--local-key FILE | --kms-key-id ID) IN OUT
     media-node vault decrypt (--local-key FILE | --kms-key-id ID) IN OUT
+    media-node vault verify (--manifest FILE | --digest D) [--local-key FILE | --kms-key-id ID] IN
 
 Exit codes (set by ``media_node.cli.main``): 0 done; 1 the recording failed authentication
-(tampered, truncated, wrong key); 2 bad usage, unreadable input or an unavailable key provider.
-A failed decrypt leaves no output file.
+(tampered, truncated, wrong key) or is not the object its manifest names; 2 bad usage,
+unreadable input or an unavailable key provider. A failed decrypt leaves no output file.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from media_node.vault.keys import (
     LocalKeyProvider,
     create_local_key_file,
 )
+from media_node.vault.manifest import Manifest
 from media_node.vault.store import AtomicFileWriter
 from media_node.vault.stream import decrypt_stream, encrypt_stream
+from media_node.vault.verify import verify_object
 
 __all__ = ["UsageError", "add_vault_commands"]
 
@@ -79,8 +82,29 @@ def _cmd_encrypt(args: argparse.Namespace) -> int:
         result = encrypt_stream(provider, writer, context, blocks)
     print(
         f"encrypted {result.plaintext_size} bytes into {args.output} "
-        f"({result.ciphertext_size} bytes, sha256 {result.ciphertext_sha256})"
+        f"({result.ciphertext_size} bytes, digest {result.ciphertext_digest})"
     )
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    if args.manifest is not None:
+        try:
+            manifest = Manifest.from_json(args.manifest.read_bytes())
+        except OSError as err:
+            raise UsageError(f"cannot read {args.manifest}: {err.strerror}") from None
+        digest, size = manifest.ciphertext_digest, manifest.ciphertext_size
+    else:
+        digest, size = args.digest, None
+    keyed = args.local_key is not None or args.kms_key_id is not None
+    providers = None
+    if keyed:
+        provider = _provider(args)
+        providers = {provider.provider_id: provider}
+    verified = verify_object(
+        _read_blocks(args.input), digest, expected_size=size, providers=providers
+    )
+    print(f"{args.input}: verified ({verified.algorithm}): {verified.describe()}")
     return 0
 
 
@@ -136,3 +160,21 @@ def add_vault_commands(commands: Any) -> None:
         sub.add_argument("input", type=Path, metavar="IN")
         sub.add_argument("output", type=Path, metavar="OUT")
         sub.set_defaults(run=run)
+
+    text = (
+        "check that IN is the object a manifest (or a digest) names: with a key, every chunk is "
+        "authenticated; without, the header, chunk tags and size (docs/recording-format.md)"
+    )
+    verify = actions.add_parser("verify", help=text, description=text)
+    expected = verify.add_mutually_exclusive_group(required=True)
+    expected.add_argument("--manifest", type=Path, metavar="FILE", help="the recording's manifest")
+    expected.add_argument(
+        "--digest", metavar="D", help="tags-sha256:<hex> or sha256:<hex> (as `encrypt` printed)"
+    )
+    keys = verify.add_mutually_exclusive_group()
+    keys.add_argument("--local-key", type=Path, metavar="FILE", help="local key file")
+    keys.add_argument("--kms-key-id", metavar="ID", help="AWS KMS key id, ARN or alias")
+    verify.add_argument("--endpoint-url", help="KMS endpoint (e.g. a VPC endpoint or moto)")
+    verify.add_argument("--region", help="AWS region of the KMS key (default: from AWS config)")
+    verify.add_argument("input", type=Path, metavar="IN")
+    verify.set_defaults(run=_cmd_verify)
