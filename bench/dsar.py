@@ -23,11 +23,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from population import SUBJECT, build  # noqa: E402
 
-from media_node.keys import LocalKeyProvider, create_local_key_file  # noqa: E402
-from media_node.policy_context import recording_context  # noqa: E402
 from media_node.rights.subject_index import manifest_key  # noqa: E402
-from media_node.store import LocalDirectoryStore  # noqa: E402
-from media_node.vault import encrypt_stream  # noqa: E402
+from media_node.vault.context import recording_context  # noqa: E402
+from media_node.vault.keys import LocalKeyProvider, create_local_key_file  # noqa: E402
+from media_node.vault.store import LocalDirectoryStore  # noqa: E402
+from media_node.vault.stream import encrypt_stream  # noqa: E402
 
 
 class _FileSink:
@@ -72,7 +72,7 @@ def prepare(root: Path, total: int, own: int) -> None:
         real = replace(
             manifest,
             key_ref=sealed.key_ref,
-            ciphertext_sha256=sealed.ciphertext_sha256,
+            ciphertext_digest=sealed.ciphertext_digest,
             ciphertext_size=sealed.ciphertext_size,
         )
         (store / manifest_key(real.meeting_type, real.recording_id)).write_bytes(real.to_json())

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from media_node.manifest import Manifest
 from media_node.rights.subject_index import entry_key, manifest_key
+from media_node.vault.manifest import Manifest
 
 SUBJECT = "cust-target01"
 
@@ -27,7 +27,7 @@ def manifest(
         retention_until=retention_until,
         key_provider="local",
         key_ref="local:bench",
-        ciphertext_sha256="0" * 64,
+        ciphertext_digest="tags-sha256:" + "0" * 64,
         ciphertext_size=0,
         container="webm",
         codecs=("opus", "vp8"),

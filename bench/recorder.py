@@ -189,11 +189,11 @@ def receiver_main(
     from aiortc import RTCPeerConnection, RTCSessionDescription
     from aiortc.contrib.media import MediaRecorder
 
-    from media_node.keys import LocalKeyProvider, create_local_key_file
     from media_node.passthrough import install, passthrough
     from media_node.recorder import Recorder
-    from media_node.store import LocalDirectoryStore
-    from media_node.vault import decrypt_stream
+    from media_node.vault.keys import LocalKeyProvider, create_local_key_file
+    from media_node.vault.store import LocalDirectoryStore
+    from media_node.vault.stream import decrypt_stream
 
     install()
     work = Path(workdir)

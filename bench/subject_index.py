@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from population import SUBJECT, build  # noqa: E402
 
 from media_node.rights.subject_index import recordings_of, scan_manifests  # noqa: E402
-from media_node.store import LocalDirectoryStore  # noqa: E402
+from media_node.vault.store import LocalDirectoryStore  # noqa: E402
 
 
 def main() -> None:

@@ -1,9 +1,9 @@
 """The wheel of this project that `pulumi up` uploads for the media nodes.
 
 ``CALLVAULT_NODE_WHEEL`` names a wheel built elsewhere (CI); otherwise the program builds one
-from this checkout into ``build/node-wheel/<digest of the sources>/`` (reused while the
-sources are unchanged; ``pip wheel --no-deps``, the build backend setuptools from the index
-as pyproject's build-system pins it).
+from a clean copy of this checkout's sources into ``build/node-wheel/<digest of the sources>/``
+(reused while the sources are unchanged; ``pip wheel --no-deps``, the build backend setuptools
+from the index as pyproject's build-system pins it).
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from functools import cache
 from pathlib import Path
 
-__all__ = ["REPO_ROOT", "node_wheel"]
+__all__ = ["REPO_ROOT", "build_wheel", "node_wheel"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,28 +51,46 @@ def node_wheel() -> Path:
     if cached:
         return cached[0]
     building = out.with_name(f"{out.name}.{os.getpid()}.partial")
-    building.mkdir(parents=True, exist_ok=True)
-    subprocess.run(  # noqa: S603 - this interpreter's pip, fixed arguments
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--disable-pip-version-check",
-            "--wheel-dir",
-            str(building),
-            str(REPO_ROOT),
-        ],
-        check=True,
-        capture_output=True,
-        # Reproducible: zip timestamps fixed, so the same checkout gives the same sha256.
-        env={**os.environ, "SOURCE_DATE_EPOCH": "315532800"},
-    )
+    build_wheel(REPO_ROOT, building)
     try:
         building.rename(out)  # whole or not at all: a concurrent build's result is kept
     except OSError:
         shutil.rmtree(building, ignore_errors=True)
     (wheel,) = out.glob("callvault-*.whl")
+    return wheel
+
+
+def build_wheel(source: Path, wheel_dir: Path) -> Path:
+    """``pip wheel --no-deps`` of a clean copy of the project at ``source`` into ``wheel_dir``.
+
+    A copy of exactly the files the digest covers, never the checkout itself: setuptools packs
+    whatever sits in an in-tree ``build/lib``, so a module moved or deleted since a checkout's
+    last build would otherwise ship on beside its replacement."""
+    wheel_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="callvault-wheel-") as temp:
+        clean = Path(temp) / "callvault"
+        clean.mkdir()
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copyfile(source / name, clean / name)
+        for top in _SOURCES:
+            shutil.copytree(source / top, clean / top, ignore=shutil.ignore_patterns("__pycache__"))
+        subprocess.run(  # noqa: S603 - this interpreter's pip, fixed arguments
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--quiet",
+                "--no-deps",
+                "--disable-pip-version-check",
+                "--wheel-dir",
+                str(wheel_dir),
+                str(clean),
+            ],
+            check=True,
+            capture_output=True,
+            # Reproducible: zip timestamps fixed, so the same checkout gives the same sha256.
+            env={**os.environ, "SOURCE_DATE_EPOCH": "315532800"},
+        )
+    (wheel,) = wheel_dir.glob("callvault-*.whl")
     return wheel

@@ -31,14 +31,14 @@ from typing import Any
 from aiohttp import web
 
 from .auth import BOUND_ROLES, Principal, TokenError, issue_token, verify_token
-from .envelope import FormatError, IntegrityError, TruncatedError
 from .join_codes import JoinCodeError, JoinCodes
-from .manifest import Manifest, ManifestError, check_pseudonym
 from .node import Node
 from .recorder import RecordingResult
 from .session import RecordingRefused, Session
-from .store import ObjectStoreError
-from .vault import decrypt_stream
+from .vault.envelope import FormatError, IntegrityError, TruncatedError
+from .vault.manifest import Manifest, ManifestError, check_pseudonym
+from .vault.store import ObjectStoreError
+from .vault.stream import decrypt_stream
 from .web_ui import add_ui_routes, join_link, notice_sha256, public_path
 
 __all__ = ["JOIN_CODES", "NODE_KEY", "create_app"]
@@ -634,7 +634,7 @@ async def list_meeting_types(request: web.Request) -> web.Response:
 
 
 def create_app(node: Node) -> web.Application:
-    from .rights.api import add_rights_routes
+    from .rights.api import ApiKit, add_rights_routes
 
     app = web.Application(
         middlewares=[_errors_and_auth], client_max_size=node.config.max_body_bytes
@@ -664,5 +664,6 @@ def create_app(node: Node) -> web.Application:
 
     app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)
-    add_rights_routes(app)  # /v1/dsar/*: the dpo role only
+    # /v1/dsar/*: the dpo role only
+    add_rights_routes(app, ApiKit(NODE_KEY, ApiError, _audit, _json, _principal))
     return app

@@ -20,7 +20,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from .manifest import ManifestError, check_pseudonym
+from .vault.manifest import ManifestError, check_pseudonym
 
 __all__ = [
     "BOUND_ROLES",

@@ -1,12 +1,10 @@
-"""`media-node`: the recorder's command line.
+"""`media-node`: the node's command line (serve, tls-selfsigned, token, audit-log, the DPO's
+dsar/retention/hold commands from media_node.rights.cli and the vault commands from
+media_node.vault.cli).
 
-    media-node vault keygen FILE
-    media-node vault encrypt (--local-key FILE | --kms-key-id ID) IN OUT
-    media-node vault decrypt (--local-key FILE | --kms-key-id ID) IN OUT
-
-Exit codes: 0 done; 1 the recording failed authentication (tampered, truncated, wrong key);
-2 bad usage, unreadable input or an unavailable key provider. Errors are one line on stderr;
-a failed decrypt leaves no output file.
+Exit codes: 0 done; 1 the recording failed authentication (tampered, truncated, wrong key) or
+a check failed; 2 bad usage, unreadable input or an unavailable key provider. Errors are one
+line on stderr; a failed decrypt leaves no output file.
 """
 
 from __future__ import annotations
@@ -16,94 +14,19 @@ import dataclasses
 import logging
 import ssl
 import sys
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from media_node.auth import STAFF_ROLES, TokenError, issue_token
-from media_node.envelope import FormatError, IntegrityError, TruncatedError
-from media_node.keys import (
-    KeyProvider,
-    KeyProviderError,
-    KmsKeyProvider,
-    LocalKeyProvider,
-    create_local_key_file,
-)
 from media_node.logs import ACCESS_LOG_FORMAT, configure_logging
 from media_node.node_config import NodeConfigError, load_node_config
-from media_node.policy_context import recording_context
-from media_node.store import AtomicFileWriter, ObjectStoreError
-from media_node.vault import decrypt_stream, encrypt_stream
+from media_node.vault.cli import UsageError, add_vault_commands
+from media_node.vault.envelope import FormatError, IntegrityError, TruncatedError
+from media_node.vault.keys import KeyProviderError
+from media_node.vault.store import ObjectStoreError
+from media_node.vault.verify import VerifyError
 
 __all__ = ["main"]
-
-READ_BLOCK = 1024 * 1024
-
-
-class UsageError(Exception):
-    """Exit 2 with this message."""
-
-
-def _read_blocks(path: Path) -> Iterator[bytes]:
-    try:
-        handle = path.open("rb")
-    except OSError as err:
-        raise UsageError(f"cannot read {path}: {err.strerror}") from None
-    with handle:
-        while block := handle.read(READ_BLOCK):
-            yield block
-
-
-def _provider(args: argparse.Namespace) -> KeyProvider:
-    if args.local_key is not None:
-        return LocalKeyProvider(args.local_key)
-    import boto3
-
-    client = boto3.client("kms", region_name=args.region, endpoint_url=args.endpoint_url)
-    return KmsKeyProvider(client, args.kms_key_id)
-
-
-def _output_writer(path: Path) -> AtomicFileWriter:
-    if path.exists():
-        raise UsageError(f"{path} exists; refusing to overwrite")
-    temp = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.partial"
-    try:
-        return AtomicFileWriter(path, temp, exclusive=True)
-    except OSError as err:
-        raise UsageError(f"cannot write {path}: {err.strerror}") from None
-
-
-def _cmd_keygen(args: argparse.Namespace) -> int:
-    key_id = create_local_key_file(args.file)
-    print(f"created {args.file} (mode 0600), key id {key_id}")
-    return 0
-
-
-def _cmd_encrypt(args: argparse.Namespace) -> int:
-    provider = _provider(args)
-    context = recording_context(args.recording_id or str(uuid.uuid4()), args.meeting_type)
-    blocks = _read_blocks(args.input)
-    with _output_writer(args.output) as writer:
-        result = encrypt_stream(provider, writer, context, blocks)
-    print(
-        f"encrypted {result.plaintext_size} bytes into {args.output} "
-        f"({result.ciphertext_size} bytes, sha256 {result.ciphertext_sha256})"
-    )
-    return 0
-
-
-def _cmd_decrypt(args: argparse.Namespace) -> int:
-    provider = _provider(args)
-    providers = {provider.provider_id: provider}
-    blocks = _read_blocks(args.input)
-    with _output_writer(args.output) as writer:
-        size = 0
-        for plaintext in decrypt_stream(blocks, providers):
-            writer.write(plaintext)
-            size += len(plaintext)
-        writer.commit()
-    print(f"decrypted {size} bytes into {args.output}")
-    return 0
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -248,42 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.set_defaults(run=_cmd_audit_log_verify, action="audit-log")
     add_rights_commands(commands)
-    vault = commands.add_parser(
-        "vault", help="encrypt, decrypt and key recordings (streamed envelope encryption)"
-    )
-    actions = vault.add_subparsers(dest="action", required=True)
-
-    keygen = actions.add_parser("keygen", help="create a local 256-bit key file (mode 0600)")
-    keygen.add_argument("file", type=Path)
-    keygen.set_defaults(run=_cmd_keygen)
-
-    for name, run, text in (
-        ("encrypt", _cmd_encrypt, "encrypt IN into the CallVault recording format at OUT"),
-        (
-            "decrypt",
-            _cmd_decrypt,
-            "decrypt and authenticate IN; OUT appears only if all of it authenticates",
-        ),
-    ):
-        sub = actions.add_parser(name, help=text, description=text)
-        keys = sub.add_mutually_exclusive_group(required=True)
-        keys.add_argument("--local-key", type=Path, metavar="FILE", help="local key file")
-        keys.add_argument("--kms-key-id", metavar="ID", help="AWS KMS key id, ARN or alias")
-        sub.add_argument("--endpoint-url", help="KMS endpoint (e.g. a VPC endpoint or moto)")
-        sub.add_argument("--region", help="AWS region of the KMS key (default: from AWS config)")
-        if name == "encrypt":
-            sub.add_argument(
-                "--recording-id",
-                help="recording id for the encryption context (default: a new UUID)",
-            )
-            sub.add_argument(
-                "--meeting-type",
-                default="unspecified",
-                help="meeting type for the encryption context",
-            )
-        sub.add_argument("input", type=Path, metavar="IN")
-        sub.add_argument("output", type=Path, metavar="OUT")
-        sub.set_defaults(run=run)
+    add_vault_commands(commands)
     return parser
 
 
@@ -291,12 +179,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (IntegrityError, TruncatedError, FormatError) as err:
+    except (IntegrityError, TruncatedError, FormatError, VerifyError) as err:
         print(f"media-node: {args.input}: {err}", file=sys.stderr)
         return 1
     except KeyProviderError as err:
         print(f"media-node: {err}", file=sys.stderr)
-        return 2 if args.action != "decrypt" else 1
+        return 1 if args.action in ("decrypt", "verify") else 2
     except (UsageError, ObjectStoreError, ValueError, NodeConfigError, TokenError) as err:
         print(f"media-node: {err}", file=sys.stderr)
         return 2

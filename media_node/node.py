@@ -14,35 +14,27 @@ from infra.config import MeetingType
 from infra.turn_config import turn_rest_credentials
 
 from .access_log import AccessLog
-from .keys import (
+from .aws_clients import aws_client_config
+from .node_config import NodeConfig
+from .recorder import Recorder, recording_keys
+from .recording_rules import stored_media_kinds
+from .session import Session
+from .session_host import RecordedSession
+from .vault.context import recording_context
+from .vault.keys import (
     KeyProvider,
     KeyProviderError,
     KmsKeyProvider,
     LocalKeyProvider,
     create_local_key_file,
 )
-from .manifest import Manifest
-from .node_config import NodeConfig
-from .policy_context import recording_context
-from .recorder import Recorder, recording_keys
-from .recording_rules import stored_media_kinds
-from .session import Session
-from .spool import flush_pending
-from .store import LocalDirectoryStore, ObjectStore, ObjectStoreError, S3ObjectStore
+from .vault.manifest import Manifest
+from .vault.spool import flush_pending
+from .vault.store import LocalDirectoryStore, ObjectStore, ObjectStoreError, S3ObjectStore
 
 __all__ = ["IndexedRecording", "Node", "build_key_provider", "build_store"]
 
 logger = logging.getLogger("media_node")
-
-
-def aws_client_config() -> Any:
-    """Standard retry mode (bounded, with backoff) and timeouts short enough that a KMS or S3
-    outage is an error within seconds, not a request hanging for minutes."""
-    from botocore.config import Config
-
-    return Config(
-        retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=10
-    )
 
 
 def build_key_provider(settings: dict[str, Any]) -> KeyProvider:
@@ -196,7 +188,7 @@ class Node:
             loop=loop,
         )
 
-    def index_recording(self, recording_id: str, session: Session) -> None:
+    def index_recording(self, recording_id: str, session: RecordedSession) -> None:
         agents = tuple(p for p, role in session.participants.items() if role == "agent")
         self.recordings[recording_id] = IndexedRecording(
             recording_id, session.meeting_type.name, session.session_id, agents

@@ -143,7 +143,7 @@ def _ssm_parameter(name: str, region: str | None) -> str:
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from .node import aws_client_config
+    from .aws_clients import aws_client_config
 
     try:
         client = boto3.client("ssm", region_name=region, config=aws_client_config())

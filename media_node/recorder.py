@@ -31,14 +31,14 @@ from typing import Any
 from aiortc.mediastreams import MediaStreamError
 
 from .container import ContainerWriter, StreamFailed, TrackSpec, video_dimensions
-from .keys import KeyProvider
-from .manifest import Manifest
 from .passthrough import EncodedFrame, close_gate, open_gate
-from .policy_context import recording_context
 from .rights.subject_index import index_manifest
-from .spool import SpoolingWriter
-from .store import ObjectStore
-from .vault import EncryptingWriter
+from .vault.context import recording_context
+from .vault.keys import KeyProvider
+from .vault.manifest import Manifest
+from .vault.spool import SpoolingWriter
+from .vault.store import ObjectStore
+from .vault.stream import EncryptingWriter
 
 __all__ = ["RecordingResult", "Recorder", "recording_keys"]
 
@@ -351,7 +351,7 @@ class Recorder:
             retention_until=retention_until,
             key_provider=encrypted.key_provider,
             key_ref=encrypted.key_ref,
-            ciphertext_sha256=encrypted.ciphertext_sha256,
+            ciphertext_digest=encrypted.ciphertext_digest,
             ciphertext_size=encrypted.ciphertext_size,
             container=self._container.format,
             codecs=self._container.codecs,

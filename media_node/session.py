@@ -21,16 +21,16 @@ from aiortc.rtcconfiguration import RTCIceTransportPolicy
 
 from infra.config import MeetingType
 
-from .keys import KeyProviderError
 from .passthrough import discard, gate_of, passthrough
 from .recorder import Recorder, RecordingResult
 from .recording_rules import start_refusal, stored_media_kinds, withdrawal_stops_recording
 from .sdp_filter import relay_only_offer
 from .simulcast import answer_one_layer
+from .vault.keys import KeyProviderError
 from .web_ui import notice_sha256, notice_version
 
 if TYPE_CHECKING:
-    from .node import Node
+    from .session_host import SessionHost
 
 __all__ = ["ConsentRecord", "RecordingRefused", "Session"]
 
@@ -70,7 +70,7 @@ class ConsentRecord:
 
 @dataclass
 class Session:
-    node: Node
+    node: SessionHost
     session_id: str
     meeting_type: MeetingType
     participants: dict[str, str]
@@ -306,7 +306,7 @@ class Session:
                     loop=loop,
                 ),
             )
-        except KeyProviderError as error:  # a failing store spools instead (media_node.spool)
+        except KeyProviderError as error:  # a failing store spools instead (media_node.vault.spool)
             raise RecordingRefused(
                 f"recording refused: key provider unavailable ({error})", 503
             ) from None

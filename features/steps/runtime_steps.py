@@ -23,8 +23,8 @@ from pytest_bdd import given, then, when
 
 from infra.config import MeetingType
 from media_node.access_log import verify_chain
-from media_node.keys import KmsKeyProvider
-from media_node.store import S3ObjectStore
+from media_node.vault.keys import KmsKeyProvider
+from media_node.vault.store import S3ObjectStore
 from tests.media_node.call_helpers import (
     Api,
     RunningNode,

@@ -10,27 +10,54 @@ import binascii
 import datetime as dt
 import functools
 import secrets
-from dataclasses import asdict
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from aiohttp import web
 
-from media_node.manifest import ManifestError
+from media_node.auth import Principal
+from media_node.node import Node
 from media_node.rights.archive_keys import RecipientKeyProvider
 from media_node.rights.erase import erase_subject
 from media_node.rights.export import export_subject
 from media_node.rights.receipts import load_or_create_signing_key
 from media_node.rights.requests import list_requests, open_request
+from media_node.vault.manifest import ManifestError
 
-__all__ = ["add_rights_routes"]
+__all__ = ["ApiKit", "add_rights_routes"]
 
 
 def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def add_rights_routes(app: web.Application) -> None:
-    from media_node.app import NODE_KEY, ApiError, _audit, _json, _principal
+@dataclass(frozen=True)
+class ApiKit:
+    """What the DPO routes borrow from the node's API. ``media_node.app`` passes it in, so
+    this module does not import the app that imports it (no import cycle)."""
+
+    node_key: web.AppKey[Node]
+    """The application key under which the app keeps its :class:`Node`."""
+    error: Callable[[int, str], Exception]
+    """Builds the exception the app's middleware answers as ``{"error": ...}`` with a status."""
+    audit: Callable[[web.Request, str, str], None]
+    """Writes one decision to the access log (and marks the request as logged)."""
+    json_body: Callable[[web.Request], Awaitable[dict[str, Any]]]
+    """The request's JSON object, within the node's body-size limit."""
+    principal: Callable[[web.Request], Principal]
+    """The authenticated caller."""
+
+
+def add_rights_routes(app: web.Application, kit: ApiKit) -> None:
+    # The app's own names: the routes below read as they would in app.py.
+    NODE_KEY, ApiError, _audit, _json, _principal = (
+        kit.node_key,
+        kit.error,
+        kit.audit,
+        kit.json_body,
+        kit.principal,
+    )
 
     def dpo_only(request: web.Request, action: str) -> Any:
         principal = _principal(request)

@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from media_node.envelope import canonical_context
-from media_node.keys import DataKey, KeyProviderError
+from media_node.vault.envelope import canonical_context
+from media_node.vault.keys import DataKey, KeyProviderError
 
 __all__ = ["PassphraseKeyProvider", "RecipientKeyProvider", "generate_recipient_key"]
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from media_node.keys import KeyProvider
+from media_node.vault.keys import KeyProvider
 
 __all__ = ["add_rights_commands"]
 
@@ -147,8 +147,8 @@ def _cmd_erase(args: argparse.Namespace) -> int:
 
 
 def _cmd_unseal(args: argparse.Namespace) -> int:
-    from media_node.store import AtomicFileWriter
-    from media_node.vault import decrypt_stream
+    from media_node.vault.store import AtomicFileWriter
+    from media_node.vault.stream import decrypt_stream
 
     key = _archive_key(args, opening=True)
     out = Path(args.out)

@@ -31,15 +31,15 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from media_node.keys import KeyProvider
-from media_node.manifest import Manifest
-from media_node.policy_context import recording_context
 from media_node.rights.objects import delete_all_versions, delete_noncurrent_versions
 from media_node.rights.receipts import sign_receipt
 from media_node.rights.remux import remux_tracks
 from media_node.rights.subject_index import entry_key, manifest_key, recordings_of
-from media_node.store import ObjectStore
-from media_node.vault import EncryptingWriter, decrypt_stream
+from media_node.vault.context import recording_context
+from media_node.vault.keys import KeyProvider
+from media_node.vault.manifest import MANIFEST_SCHEMA_VERSION, Manifest
+from media_node.vault.store import ObjectStore
+from media_node.vault.stream import EncryptingWriter, decrypt_stream
 
 __all__ = ["ErasureRefused", "erase_subject", "plan_erasure"]
 
@@ -136,8 +136,9 @@ def _redact_media(
         agents=tuple(a for a in manifest.agents if a != subject),
         key_provider=sealed.key_provider,
         key_ref=sealed.key_ref,
-        ciphertext_sha256=sealed.ciphertext_sha256,
+        ciphertext_digest=sealed.ciphertext_digest,
         ciphertext_size=sealed.ciphertext_size,
+        schema_version=MANIFEST_SCHEMA_VERSION,  # a schema-1 recording is rewritten as schema 2
     )
     return redacted, dropped
 

@@ -21,12 +21,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from media_node.keys import KeyProvider
-from media_node.manifest import Manifest
 from media_node.rights.remux import remux_tracks
 from media_node.rights.subject_index import IndexEntry, recordings_of
-from media_node.store import AtomicFileWriter, ObjectStore
-from media_node.vault import EncryptingWriter, decrypt_stream
+from media_node.vault.keys import KeyProvider
+from media_node.vault.manifest import Manifest
+from media_node.vault.store import AtomicFileWriter, ObjectStore
+from media_node.vault.stream import EncryptingWriter, decrypt_stream
 
 __all__ = ["ExportResult", "ExportedRecording", "export_subject", "read_access_log"]
 
@@ -142,7 +142,9 @@ def export_subject(
     out.parent.mkdir(parents=True, exist_ok=True)
     sink = AtomicFileWriter(out, out.with_name(f".{out.name}.part"))
     context = {"purpose": "dsar-export", "subject_export": now.strftime("%Y%m%dT%H%M%SZ")}
-    writer = EncryptingWriter(archive_key, sink, context)
+    # The archive leaves the system: its SHA-256 over every byte (logged, and closing the
+    # request) lets the requester or an authority check the delivered file without a key.
+    writer = EncryptingWriter(archive_key, sink, context, whole_sha256=True)
     exported: list[ExportedRecording] = []
     try:
         with zipfile.ZipFile(
@@ -206,6 +208,7 @@ def export_subject(
     except BaseException:
         writer.abort()
         raise
+    assert result.ciphertext_sha256 is not None  # asked for above
     return ExportResult(
         subject, tuple(exported), len(log_entries), result.ciphertext_sha256, result.ciphertext_size
     )

@@ -1,7 +1,7 @@
 """What the rights tools need from a store beyond the node's write path: listing keys,
 deleting an object with every one of its versions, and S3 object legal holds.
 
-The recording node's :class:`~media_node.store.ObjectStore` protocol only writes and reads;
+The recording node's :class:`~media_node.vault.store.ObjectStore` protocol only writes and reads;
 these functions dispatch on the two real stores (S3 and the local directory) and refuse any
 other store type rather than guess (fail closed).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from media_node.store import (
+from media_node.vault.store import (
     LocalDirectoryStore,
     ObjectStore,
     ObjectStoreError,

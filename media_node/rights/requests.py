@@ -10,9 +10,9 @@ import json
 import secrets
 from dataclasses import asdict, dataclass, replace
 
-from media_node.manifest import check_pseudonym
 from media_node.rights.objects import list_keys
-from media_node.store import ObjectStore
+from media_node.vault.manifest import check_pseudonym
+from media_node.vault.store import ObjectStore
 
 __all__ = ["KINDS", "Request", "add_one_month", "close_request", "list_requests", "open_request"]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from media_node.rights.objects import delete_all_versions, list_keys, set_s3_legal_hold
 from media_node.rights.subject_index import entry_key, iter_manifests
-from media_node.store import ObjectStore
+from media_node.vault.store import ObjectStore
 
 __all__ = ["SweepResult", "add_hold", "held_recordings", "remove_hold", "sweep"]
 

@@ -13,9 +13,9 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from media_node.access_log import AccessLog
-from media_node.manifest import ManifestError
 from media_node.rights.retention import SweepResult, sweep
-from media_node.store import ObjectStore, ObjectStoreError
+from media_node.vault.manifest import ManifestError
+from media_node.vault.store import ObjectStore, ObjectStoreError
 
 __all__ = ["retention_schedule", "sweep_once"]
 

@@ -16,9 +16,9 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from media_node.manifest import Manifest, ManifestError, check_pseudonym
 from media_node.rights.objects import delete_all_versions, list_keys
-from media_node.store import ObjectStore, ObjectStoreError
+from media_node.vault.manifest import Manifest, ManifestError, check_pseudonym
+from media_node.vault.store import ObjectStore, ObjectStoreError
 
 __all__ = [
     "IndexEntry",

@@ -29,11 +29,11 @@ from aiortc.rtcconfiguration import RTCIceTransportPolicy
 from infra.config import StackConfig
 from media_node.app import create_app
 from media_node.auth import BOUND_ROLES, issue_token
-from media_node.keys import KeyProvider
 from media_node.node import Node
 from media_node.node_config import IceSettings, NodeConfig
 from media_node.passthrough import install
-from media_node.store import ObjectStore
+from media_node.vault.keys import KeyProvider
+from media_node.vault.store import ObjectStore
 from tests.servers import RunningTurnServer, free_port
 
 

@@ -12,13 +12,13 @@ from typing import Any
 
 import av
 
-from media_node.keys import KeyProvider
-from media_node.manifest import Manifest
-from media_node.policy_context import recording_context
 from media_node.rights.archive_keys import PassphraseKeyProvider
 from media_node.rights.subject_index import index_manifest, manifest_key
-from media_node.store import ObjectStore
-from media_node.vault import decrypt_stream, encrypt_stream
+from media_node.vault.context import recording_context
+from media_node.vault.keys import KeyProvider
+from media_node.vault.manifest import MANIFEST_SCHEMA_VERSION, Manifest
+from media_node.vault.store import ObjectStore
+from media_node.vault.stream import decrypt_stream, encrypt_stream
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -66,11 +66,18 @@ def store_recording(
     meeting_type: str = "sales-call",
     legal_basis: str = "consent",
     retention_until: str = "2030-01-01",
+    schema_version: int = MANIFEST_SCHEMA_VERSION,
 ) -> Manifest:
+    """``schema_version=1`` stores it as the node did before the stream digest: the manifest
+    names the object by the SHA-256 of all of it (``ciphertext_sha256``)."""
     media = f"recordings/{meeting_type}/{recording_id}.cvr"
     with store.writer(media, "application/octet-stream") as sink:
         sealed = encrypt_stream(
-            provider, sink, recording_context(recording_id, meeting_type), [webm(participants)]
+            provider,
+            sink,
+            recording_context(recording_id, meeting_type),
+            [webm(participants)],
+            whole_sha256=schema_version == 1,
         )
     manifest = Manifest(
         recording_id=recording_id,
@@ -83,10 +90,15 @@ def store_recording(
         retention_until=retention_until,
         key_provider=sealed.key_provider,
         key_ref=sealed.key_ref,
-        ciphertext_sha256=sealed.ciphertext_sha256,
+        ciphertext_digest=(
+            f"sha256:{sealed.ciphertext_sha256}"
+            if schema_version == 1
+            else sealed.ciphertext_digest
+        ),
         ciphertext_size=sealed.ciphertext_size,
         container="webm",
         codecs=("opus", "vp8"),
+        schema_version=schema_version,
     )
     index_manifest(store, manifest)
     store.put_bytes(

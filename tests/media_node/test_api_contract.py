@@ -10,9 +10,7 @@ import aiohttp
 import pytest
 
 from infra.config import StackConfig
-from media_node.cli import UsageError, _output_writer
 from media_node.node import Node
-from media_node.store import ObjectStoreError
 
 from .call_helpers import Api, RunningNode, customer_api, node_config, run_with_node, running_node
 
@@ -98,18 +96,6 @@ def test_a_forbidden_type_says_recording_is_unavailable(
 
     recording = _run(tmp_path, dev_config, script)
     assert recording["available"] is False and "forbids" in recording["reason"], recording
-
-
-def test_vault_output_is_created_exclusively(tmp_path: Path) -> None:
-    """Another file appearing at OUT while the vault writes is never overwritten."""
-    target = tmp_path / "call.webm"
-    writer = _output_writer(target)
-    target.write_text("someone else's file")
-    writer.write(b"plaintext")
-    with pytest.raises((UsageError, ObjectStoreError)):
-        writer.commit()
-    assert target.read_text() == "someone else's file"
-    assert [p.name for p in tmp_path.iterdir()] == ["call.webm"], "no temp file left"
 
 
 def test_partial_spool_files_of_a_crash_are_removed_at_start(

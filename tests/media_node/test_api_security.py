@@ -17,10 +17,10 @@ import pytest
 
 from media_node.access_log import verify_chain
 from media_node.auth import TokenError, issue_token, verify_token
-from media_node.keys import KmsKeyProvider
-from media_node.manifest import Manifest
-from media_node.store import LocalDirectoryStore, ObjectStore, ObjectStoreError, ObjectWriter
-from media_node.vault import decrypt_stream
+from media_node.vault.keys import KmsKeyProvider
+from media_node.vault.manifest import Manifest
+from media_node.vault.store import LocalDirectoryStore, ObjectStore, ObjectStoreError, ObjectWriter
+from media_node.vault.stream import decrypt_stream
 from tests.servers import RunningMotoServer
 
 from .call_helpers import (

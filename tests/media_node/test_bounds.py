@@ -16,12 +16,12 @@ import aiohttp
 import pytest
 
 from infra.config import StackConfig
-from media_node.keys import LocalKeyProvider, create_local_key_file
 from media_node.node import build_key_provider, build_store
 from media_node.passthrough import EncodedFrame, passthrough
 from media_node.recorder import Recorder
-from media_node.spool import pending_uploads
-from media_node.store import ObjectStoreError, ObjectWriter, _WriterBase
+from media_node.vault.keys import LocalKeyProvider, create_local_key_file
+from media_node.vault.spool import pending_uploads
+from media_node.vault.store import ObjectStoreError, ObjectWriter, _WriterBase
 
 from .call_helpers import Api, node_config, running_node
 

@@ -14,10 +14,10 @@ import aiohttp
 import av
 import pytest
 
-from media_node.keys import KmsKeyProvider
-from media_node.manifest import Manifest
-from media_node.store import S3ObjectStore
-from media_node.vault import decrypt_stream
+from media_node.vault.keys import KmsKeyProvider
+from media_node.vault.manifest import Manifest
+from media_node.vault.store import S3ObjectStore
+from media_node.vault.stream import decrypt_stream
 from tests.servers import RunningMotoServer, RunningTurnServer, recordings_key_and_bucket
 
 from .call_helpers import Api, customer_api, join_call, node_config, running_node, wait_connected

@@ -20,7 +20,7 @@ from aiortc.codecs.h264 import H264Encoder
 from aiortc.mediastreams import VideoStreamTrack
 
 from media_node.container import ContainerWriter
-from media_node.manifest import Manifest
+from media_node.vault.manifest import Manifest
 from tests.servers import RunningTurnServer
 
 from .call_helpers import (

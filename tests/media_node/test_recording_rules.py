@@ -13,9 +13,9 @@ import aiohttp
 import av
 import pytest
 
-from media_node.manifest import Manifest
 from media_node.recording_rules import start_refusal
-from media_node.vault import decrypt_stream
+from media_node.vault.manifest import Manifest
+from media_node.vault.stream import decrypt_stream
 from tests.servers import RunningTurnServer
 
 from .call_helpers import (

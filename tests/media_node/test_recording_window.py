@@ -15,11 +15,11 @@ import av
 import pytest
 
 from infra.config import StackConfig
-from media_node.keys import LocalKeyProvider
-from media_node.manifest import Manifest
 from media_node.recorder import recording_keys
-from media_node.store import LocalDirectoryStore
-from media_node.vault import decrypt_stream
+from media_node.vault.keys import LocalKeyProvider
+from media_node.vault.manifest import Manifest
+from media_node.vault.store import LocalDirectoryStore
+from media_node.vault.stream import decrypt_stream
 from tests.servers import RunningTurnServer
 
 from .call_helpers import (

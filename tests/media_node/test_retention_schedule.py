@@ -12,9 +12,9 @@ import pytest
 from aiohttp import web
 
 from media_node.access_log import AccessLog
-from media_node.keys import LocalKeyProvider, create_local_key_file
 from media_node.rights.schedule import retention_schedule, sweep_once
-from media_node.store import LocalDirectoryStore
+from media_node.vault.keys import LocalKeyProvider, create_local_key_file
+from media_node.vault.store import LocalDirectoryStore
 from tests.media_node.rights_helpers import store_recording
 
 

@@ -14,7 +14,6 @@ from typing import Any
 import boto3
 import pytest
 
-from media_node.keys import KeyProvider, KmsKeyProvider, LocalKeyProvider, create_local_key_file
 from media_node.rights.archive_keys import (
     PassphraseKeyProvider,
     RecipientKeyProvider,
@@ -27,8 +26,16 @@ from media_node.rights.receipts import load_or_create_signing_key, verify_receip
 from media_node.rights.requests import add_one_month, list_requests, open_request
 from media_node.rights.retention import add_hold, remove_hold, sweep
 from media_node.rights.subject_index import recordings_of, scan_manifests
-from media_node.store import LocalDirectoryStore, ObjectStore, S3ObjectStore
-from media_node.vault import decrypt_stream
+from media_node.vault.keys import (
+    KeyProvider,
+    KmsKeyProvider,
+    LocalKeyProvider,
+    create_local_key_file,
+)
+from media_node.vault.manifest import Manifest
+from media_node.vault.store import LocalDirectoryStore, ObjectStore, S3ObjectStore
+from media_node.vault.stream import decrypt_stream
+from media_node.vault.verify import verify_object
 from tests.media_node.rights_helpers import (
     PASSPHRASE,
     decoded_frames,
@@ -259,6 +266,34 @@ def test_erase_deletes_redacts_and_refuses_a_legal_obligation(vault: Vault, tmp_
         tampered = json.loads(json.dumps(receipt))
         tampered["receipt"]["kept"] = []
         verify_receipt(tampered)
+
+
+def test_erase_rewrites_a_schema_1_recording_as_schema_2_and_both_verify(
+    vault: Vault, tmp_path: Path
+) -> None:
+    """Recordings stored before the stream digest (manifest schema 1: the SHA-256 of the whole
+    object) are redacted into schema 2; the untouched one keeps its schema and still verifies."""
+    store_recording(
+        vault.store, vault.provider, "rec-eeeeeeee", ("alice-01", "bob-0002"), schema_version=1
+    )
+    store_recording(vault.store, vault.provider, "rec-ffffffff", ("bob-0002",), schema_version=1)
+    body = verify_receipt(erase(vault, tmp_path))
+    assert [r["recording_id"] for r in body["redacted"]] == ["rec-eeeeeeee"]
+    for rid, schema, algorithm in (
+        ("rec-eeeeeeee", 2, "tags-sha256"),
+        ("rec-ffffffff", 1, "sha256"),
+    ):
+        raw = vault.store.get_bytes(f"recordings/sales-call/{rid}.manifest.json")
+        manifest = Manifest.from_json(raw)
+        assert manifest.schema_version == schema and (b"ciphertext_sha256" in raw) == (schema == 1)
+        for providers in (None, vault.providers):
+            checked = verify_object(
+                vault.store.read(media(rid)),
+                manifest.ciphertext_digest,
+                expected_size=manifest.ciphertext_size,
+                providers=providers,
+            )
+            assert checked.algorithm == algorithm and checked.authenticated == bool(providers)
 
 
 def test_a_dpo_override_redacts_the_legal_obligation_recording(

@@ -17,7 +17,7 @@ import pytest
 from infra.config import StackConfig
 from media_node.rights.archive_keys import RecipientKeyProvider, generate_recipient_key
 from media_node.rights.receipts import verify_receipt
-from media_node.vault import decrypt_stream
+from media_node.vault.stream import decrypt_stream
 from tests.media_node.call_helpers import Api, node_config, running_node
 from tests.media_node.rights_helpers import store_recording, titles
 

@@ -11,9 +11,9 @@ import pytest
 
 from media_node.access_log import verify_chain
 from media_node.cli import main
-from media_node.keys import LocalKeyProvider
 from media_node.rights.receipts import verify_receipt
-from media_node.store import LocalDirectoryStore
+from media_node.vault.keys import LocalKeyProvider
+from media_node.vault.store import LocalDirectoryStore
 from tests.media_node.rights_helpers import PASSPHRASE, store_recording, titles
 
 

@@ -9,9 +9,14 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .digest import STREAM_DIGEST, WHOLE_SHA256, split_digest
+
 __all__ = ["MANIFEST_SCHEMA_VERSION", "Manifest", "ManifestError", "check_pseudonym"]
 
-MANIFEST_SCHEMA_VERSION = 1
+MANIFEST_SCHEMA_VERSION = 2
+"""2: ``ciphertext_digest`` (the stream digest, ``tags-sha256:...``). 1: ``ciphertext_sha256``
+(hex SHA-256 of the whole object); still read, verified and written back unchanged."""
+_SCHEMA_DIGESTS = {1: (WHOLE_SHA256,), 2: (STREAM_DIGEST, WHOLE_SHA256)}
 _PSEUDONYM = re.compile(r"[A-Za-z0-9_-]{4,64}")
 _RECORDING_ID = re.compile(r"^[a-z0-9-]{8,64}\Z")
 
@@ -50,7 +55,9 @@ class Manifest:
     """Date (``YYYY-MM-DD``) after which the recording must be gone."""
     key_provider: str
     key_ref: str
-    ciphertext_sha256: str
+    ciphertext_digest: str
+    """``tags-sha256:<hex>``, the stream digest of the ciphertext object (media_node.vault.digest),
+    or ``sha256:<hex>`` of the whole object (every schema-1 manifest)."""
     ciphertext_size: int
     container: str
     """``webm`` or ``ogg`` (or ``application/octet-stream`` for opaque vault files)."""
@@ -74,13 +81,29 @@ class Manifest:
                 raise ManifestError(f"agents[] must be subjects (got '{agent[:64]}')")
         for ref in self.consent_refs:
             check_pseudonym(ref, "consent_refs[]")
-        if not re.fullmatch(r"[0-9a-f]{64}", self.ciphertext_sha256):
-            raise ManifestError("ciphertext_sha256 must be 64 lowercase hex digits")
+        allowed = _SCHEMA_DIGESTS.get(self.schema_version)
+        if allowed is None:
+            raise ManifestError(
+                f"schema_version must be one of {sorted(_SCHEMA_DIGESTS)} "
+                f"(got {self.schema_version!r})"
+            )
+        try:
+            algorithm, _ = split_digest(self.ciphertext_digest)
+        except ValueError as err:
+            raise ManifestError(str(err)) from None
+        if algorithm not in allowed:
+            raise ManifestError(
+                f"a schema-{self.schema_version} manifest names its ciphertext by "
+                f"{' or '.join(allowed)} (got {algorithm})"
+            )
         if self.ciphertext_size < 0:
             raise ManifestError("ciphertext_size must not be negative")
 
     def to_json(self) -> bytes:
-        return json.dumps(asdict(self), sort_keys=True, indent=1).encode()
+        raw = asdict(self)
+        if self.schema_version == 1:  # written back in its own schema, byte for byte
+            raw["ciphertext_sha256"] = split_digest(raw.pop("ciphertext_digest"))[1]
+        return json.dumps(raw, sort_keys=True, indent=1).encode()
 
     @classmethod
     def from_json(cls, data: bytes) -> Manifest:
@@ -91,6 +114,17 @@ class Manifest:
             raw["codecs"] = tuple(raw["codecs"])
             raw["missing_streams"] = dict(raw.get("missing_streams", {}))
             raw["agents"] = tuple(raw.get("agents", ()))
+            version = raw.get("schema_version")
+            if version not in _SCHEMA_DIGESTS:
+                raise ManifestError(
+                    f"schema_version must be one of {sorted(_SCHEMA_DIGESTS)} (got {version!r}; "
+                    "written by a newer CallVault?)"
+                )
+            if version == 1:
+                sha256 = raw.pop("ciphertext_sha256")
+                if not isinstance(sha256, str) or not re.fullmatch(r"[0-9a-f]{64}", sha256):
+                    raise ManifestError("ciphertext_sha256 must be 64 lowercase hex digits")
+                raw["ciphertext_digest"] = f"{WHOLE_SHA256}:{sha256}"
             return cls(**raw)
         except (ValueError, KeyError, TypeError) as err:
             raise ManifestError(f"malformed manifest: {err}") from None

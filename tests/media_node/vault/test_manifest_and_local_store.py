@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from media_node.keys import LocalKeyProvider, create_local_key_file
-from media_node.manifest import Manifest, ManifestError, check_pseudonym
-from media_node.policy_context import recording_context
-from media_node.store import LocalDirectoryStore, ObjectStoreError
-from media_node.vault import decrypt_stream, encrypt_stream
+from media_node.vault.context import recording_context
+from media_node.vault.keys import LocalKeyProvider, create_local_key_file
+from media_node.vault.manifest import Manifest, ManifestError, check_pseudonym
+from media_node.vault.store import LocalDirectoryStore, ObjectStoreError
+from media_node.vault.stream import decrypt_stream, encrypt_stream
+from media_node.vault.verify import verify_object
 
 
 def manifest(**changes: object) -> Manifest:
@@ -26,7 +27,7 @@ def manifest(**changes: object) -> Manifest:
         "retention_until": "2026-12-23",
         "key_provider": "local",
         "key_ref": "local:0123456789abcdef01234567",
-        "ciphertext_sha256": "ab" * 32,
+        "ciphertext_digest": "tags-sha256:" + "ab" * 32,
         "ciphertext_size": 1234,
         "container": "ogg",
         "codecs": ("opus",),
@@ -100,13 +101,17 @@ def test_vault_with_manifest_in_the_local_store(tmp_path: Path) -> None:
             [plaintext[:100_000], plaintext[100_000:]],
         )
     record = manifest(
-        ciphertext_sha256=result.ciphertext_sha256,
+        ciphertext_digest=result.ciphertext_digest,
         ciphertext_size=result.ciphertext_size,
         key_ref=result.key_ref,
     )
     store.put_bytes(key.replace(".cvr", ".manifest.json"), record.to_json(), "application/json")
     stored = Manifest.from_json(store.get_bytes(key.replace(".cvr", ".manifest.json")))
     assert stored.ciphertext_size == len(store.get_bytes(key))
+    assert stored.schema_version == 2 and stored.ciphertext_digest.startswith("tags-sha256:")
+    assert verify_object(
+        store.read(key), stored.ciphertext_digest, providers={"local": provider}
+    ).authenticated
     assert b"".join(decrypt_stream(store.read(key), {"local": provider})) == plaintext
     assert plaintext[:16] not in store.get_bytes(key)
 

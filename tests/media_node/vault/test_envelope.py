@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from media_node.envelope import (
+from media_node.vault.envelope import (
     TAG_SIZE,
     FormatError,
     Header,
@@ -28,7 +28,7 @@ from media_node.envelope import (
     parse_header,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CHUNK = 64
 DATA_KEY = bytes(range(32))
 
@@ -178,7 +178,7 @@ def test_ciphertext_contains_no_16_byte_run_of_the_plaintext() -> None:
 
 
 def spec_decrypt(ciphertext: bytes, data_key: bytes) -> bytes:
-    """An independent reading of docs/recording-format.md, not using media_node.envelope."""
+    """An independent reading of docs/recording-format.md, not using media_node.vault.envelope."""
     offset = 6 + 1 + 1 + 4
     (chunk_size,) = struct.unpack(">I", ciphertext[8:12])
     for width in (1, 2, 2, 2):
@@ -196,6 +196,24 @@ def spec_decrypt(ciphertext: bytes, data_key: bytes) -> bytes:
         nonce = prefix + struct.pack(">IB", index, 1 if index == len(sealed) - 1 else 0)
         out += AESGCM(key).decrypt(nonce, chunk, header_hash)
     return out
+
+
+def spec_stream_digest(ciphertext: bytes) -> str:
+    """The stream digest as docs/recording-format.md defines it, not using media_node.vault."""
+    offset = 6 + 1 + 1 + 4
+    (chunk_size,) = struct.unpack(">I", ciphertext[8:12])
+    for width in (1, 2, 2, 2):
+        (length,) = struct.unpack(">B" if width == 1 else ">H", ciphertext[offset : offset + width])
+        offset += width + length
+    offset += 39
+    body = ciphertext[offset:]
+    sealed = [body[i : i + chunk_size + 16] for i in range(0, len(body), chunk_size + 16)]
+    digest = hashlib.sha256(b"callvault-stream-digest-v1\x00")
+    digest.update(struct.pack(">I", offset) + ciphertext[:offset])
+    for chunk in sealed:
+        digest.update(chunk[-16:])
+    digest.update(struct.pack(">QQ", len(sealed), len(ciphertext)))
+    return "tags-sha256:" + digest.hexdigest()
 
 
 def test_published_test_vectors() -> None:
@@ -224,6 +242,8 @@ def test_published_test_vectors() -> None:
         assert len(ciphertext) == vector["ciphertext_size"], vector["name"]
         assert hashlib.sha256(ciphertext).hexdigest() == vector["ciphertext_sha256"], vector["name"]
         assert spec_decrypt(ciphertext, data_key) == plaintext
+        assert encryptor.digest == vector["stream_digest"], vector["name"]
+        assert spec_stream_digest(ciphertext) == vector["stream_digest"], vector["name"]
 
 
 def test_update_pieces_yields_the_header_then_one_piece_per_sealed_chunk() -> None:

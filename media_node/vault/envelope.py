@@ -29,6 +29,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from .digest import StreamDigest
+
 __all__ = [
     "ALGORITHM_AES256_GCM_HKDF_SHA256_STREAM",
     "DEFAULT_CHUNK_SIZE",
@@ -248,6 +250,8 @@ class StreamEncryptor:
         self._counter = 0
         self._out_header: bytes | None = encoded
         self._finished = False
+        self._digest = StreamDigest(encoded)
+        self._size = len(encoded)
 
     def _take_header(self) -> list[bytes]:
         header, self._out_header = self._out_header, None
@@ -290,7 +294,9 @@ class StreamEncryptor:
         for slot, source in enumerate(sources):
             target = out[slot * sealed : (slot + 1) * sealed]
             self._seal_into(source, target, last=False)
+            self._digest.add_tag(target[-TAG_SIZE:])
             pieces.append(target)
+        self._size += len(sources) * sealed
         if sources and sources[0] is self._pending:
             self._pending = bytearray()
         self._pending += view[whole * size :]
@@ -301,9 +307,24 @@ class StreamEncryptor:
             raise ValueError("encryptor already finalized")
         self._finished = True
         out = self._take_header()
-        out.append(self._seal(self._pending, last=True))
+        last = self._seal(self._pending, last=True)
+        self._digest.add_tag(last[-TAG_SIZE:])
+        self._size += len(last)
+        out.append(last)
         self._pending.clear()
         return b"".join(out)
+
+    @property
+    def ciphertext_size(self) -> int:
+        """Bytes of ciphertext produced so far (header included)."""
+        return self._size
+
+    @property
+    def digest(self) -> str:
+        """The stream digest (``media_node.vault.digest``) of the whole ciphertext."""
+        if not self._finished:
+            raise ValueError("the stream digest exists once the encryptor is finalized")
+        return self._digest.value(self._size)
 
     def _seal(self, chunk: bytes | bytearray | memoryview, *, last: bool) -> bytes:
         nonce = _nonce(self._prefix, self._counter, last)
@@ -332,6 +353,9 @@ class StreamDecryptor:
         self._aad = b""
         self._counter = 0
         self._finished = False
+        self._digest: StreamDigest | None = None
+        self._size = 0
+        self._complete = False
 
     def update(self, data: bytes | bytearray | memoryview) -> bytes:
         """Authenticated plaintext for ``data`` as one bytes object."""
@@ -382,7 +406,9 @@ class StreamDecryptor:
                 f"input ends without a final chunk (after {self._counter} chunk(s))"
             )
         try:
-            return self._open(bytes(self._buffer), last=True)
+            plaintext = self._open(bytes(self._buffer), last=True)
+            self._complete = True
+            return plaintext
         except IntegrityError:
             raise TruncatedError(
                 f"input ends without a final chunk: chunk {self._counter} is not marked last "
@@ -397,6 +423,8 @@ class StreamDecryptor:
         encoded = bytes(self._buffer[:length])
         del self._buffer[:length]
         self._aad = hashlib.sha256(encoded).digest()
+        self._digest = StreamDigest(encoded)
+        self._size = length
         data_key = self._unwrap(header)
         try:
             self._cipher = _content_cipher(data_key, header.salt, self._aad)
@@ -406,8 +434,15 @@ class StreamDecryptor:
         self.header = header
         return True
 
+    @property
+    def digest(self) -> str:
+        """The stream digest of what was authenticated: call after :meth:`finalize`."""
+        if not self._complete or self._digest is None:
+            raise ValueError("the stream digest exists once the whole stream authenticated")
+        return self._digest.value(self._size)
+
     def _open(self, sealed: bytes | bytearray | memoryview, *, last: bool) -> bytes:
-        assert self.header is not None and self._cipher is not None
+        assert self.header is not None and self._cipher is not None and self._digest is not None
         nonce = _nonce(self.header.nonce_prefix, self._counter, last)
         try:
             plaintext = self._cipher.decrypt(nonce, sealed, self._aad)
@@ -416,6 +451,8 @@ class StreamDecryptor:
                 self._counter, "tampered, reordered, spliced or encrypted under another key"
             ) from None
         self._counter += 1
+        self._digest.add_tag(sealed[-TAG_SIZE:])
+        self._size += len(sealed)
         return plaintext
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -10,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from media_node.keys import KeyProviderError, LocalKeyProvider, create_local_key_file
+from media_node.vault.cli import UsageError, _output_writer
+from media_node.vault.keys import KeyProviderError, LocalKeyProvider, create_local_key_file
+from media_node.vault.store import ObjectStoreError
+from tests.media_node.vault.test_digest import V1_MANIFEST
 from tests.servers import RunningMotoServer
 
 
@@ -133,3 +138,52 @@ def test_kms_round_trip_through_the_cli(tmp_path: Path, moto_server: RunningMoto
     result = vault("decrypt", *common, str(sealed), str(out))
     assert result.returncode == 0, result.stderr
     assert out.read_bytes() == source.read_bytes()
+
+
+def test_vault_output_is_created_exclusively(tmp_path: Path) -> None:
+    """Another file appearing at OUT while the vault writes is never overwritten."""
+    target = tmp_path / "call.webm"
+    writer = _output_writer(target)
+    target.write_text("someone else's file")
+    writer.write(b"plaintext")
+    with pytest.raises((UsageError, ObjectStoreError)):
+        writer.commit()
+    assert target.read_text() == "someone else's file"
+    assert [p.name for p in tmp_path.iterdir()] == ["call.webm"], "no temp file left"
+
+
+def test_verify_checks_a_file_against_the_digest_encrypt_printed(
+    tmp_path: Path, key_file: Path
+) -> None:
+    source, sealed = tmp_path / "call.webm", tmp_path / "call.cvr"
+    source.write_bytes(os.urandom(2 * 256 * 1024 + 9))
+    encrypted = vault("encrypt", "--local-key", str(key_file), str(source), str(sealed))
+    assert encrypted.returncode == 0, encrypted.stderr
+    digest = re.search(r"digest (tags-sha256:[0-9a-f]{64})", encrypted.stdout)
+    assert digest, encrypted.stdout
+    keyless = vault("verify", "--digest", digest.group(1), str(sealed))
+    assert keyless.returncode == 0 and "chunk tags" in keyless.stdout, keyless.stderr
+    keyed = vault("verify", "--digest", digest.group(1), "--local-key", str(key_file), str(sealed))
+    assert keyed.returncode == 0 and "every chunk authenticated" in keyed.stdout, keyed.stderr
+    data = bytearray(sealed.read_bytes())
+    data[-1] ^= 1  # the final chunk's tag
+    sealed.write_bytes(bytes(data))
+    refused = vault("verify", "--digest", digest.group(1), str(sealed))
+    assert refused.returncode == 1 and len(refused.stderr.strip().splitlines()) == 1
+    assert "does not match" in refused.stderr
+
+
+def test_verify_reads_a_schema_1_manifest(tmp_path: Path, key_file: Path) -> None:
+    source, sealed = tmp_path / "call.webm", tmp_path / "call.cvr"
+    source.write_bytes(os.urandom(300_000))
+    assert vault("encrypt", "--local-key", str(key_file), str(source), str(sealed)).returncode == 0
+    data = sealed.read_bytes()
+    manifest = tmp_path / "call.manifest.json"
+    manifest.write_bytes(
+        V1_MANIFEST % {b"sha": hashlib.sha256(data).hexdigest().encode(), b"size": len(data)}
+    )
+    checked = vault("verify", "--manifest", str(manifest), str(sealed))
+    assert checked.returncode == 0 and "(sha256)" in checked.stdout, checked.stderr
+    sealed.write_bytes(data[:100] + bytes([data[100] ^ 1]) + data[101:])
+    refused = vault("verify", "--manifest", str(manifest), str(sealed))
+    assert refused.returncode == 1 and "does not match" in refused.stderr, refused.stderr

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from media_node.envelope import canonical_context
+from media_node.vault.envelope import canonical_context
 
 __all__ = [
     "DataKey",
