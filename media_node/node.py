@@ -26,6 +26,7 @@ from .node_config import NodeConfig
 from .policy_context import recording_context
 from .recorder import Recorder, recording_keys
 from .recording_rules import stored_media_kinds
+from .rights.subject_index import MANIFEST_SUFFIX, index_manifest
 from .session import Session
 from .spool import flush_pending
 from .store import LocalDirectoryStore, ObjectStore, ObjectStoreError, S3ObjectStore
@@ -224,7 +225,13 @@ class Node:
                 else "application/vnd.callvault.recording"
             )
 
-        return flush_pending(self.store, self.spool_dir, content_type)
+        def index_first(key: str, path: Path) -> None:
+            # As on the direct path: a manifest reaches the store only after its subjects'
+            # index entries, so an access export or an erasure finds the recording.
+            if key.endswith(MANIFEST_SUFFIX):
+                index_manifest(self.store, Manifest.from_json(path.read_bytes()))
+
+        return flush_pending(self.store, self.spool_dir, content_type, before_upload=index_first)
 
     async def close(self) -> None:
         if self._sweeper is not None:

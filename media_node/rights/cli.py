@@ -82,11 +82,36 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warn_pending(spool_dir: Path, subject: str) -> None:
+    """Recordings of the subject still in this node's spool are not in the store yet: say so."""
+    from media_node.rights.subject_index import pending_manifests
+
+    waiting = [m.recording_id for m in pending_manifests(spool_dir) if subject in m.subjects]
+    if waiting:
+        print(
+            f"warning: {len(waiting)} recording(s) of {subject} still wait for upload in "
+            f"{spool_dir} ({', '.join(waiting)}) and are not included: start `media-node "
+            "serve` (it uploads and indexes them), then run this again",
+            file=sys.stderr,
+        )
+
+
+def _cmd_reindex(args: argparse.Namespace) -> int:
+    from media_node.rights.subject_index import rebuild_index
+
+    _, store, _, log = _context(args)
+    count = rebuild_index(store)
+    log("dsar-reindex", "subject-index")
+    print(f"subject index rebuilt from {count} manifests")
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from media_node.rights.export import export_subject
     from media_node.rights.requests import close_request
 
     config, store, provider, log = _context(args)
+    _warn_pending(config.state_dir / "spool", args.subject)
     log("dsar-export-start", f"subject:{args.subject}")
     result = export_subject(
         store,
@@ -117,6 +142,7 @@ def _cmd_erase(args: argparse.Namespace) -> int:
     from media_node.rights.requests import close_request
 
     config, store, provider, log = _context(args)
+    _warn_pending(config.state_dir / "spool", args.subject)
     if args.dry_run:
         for item in plan_erasure(store, args.subject, _today(args), override=args.override or ""):
             print(f"{item['action']:<7} {item['recording_id']}: {item['reason']}")
@@ -276,6 +302,11 @@ def add_rights_commands(commands: Any) -> None:
     sub.add_argument("--resume", metavar="JOB", help="finish an interrupted erasure job")
     sub.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
     sub.set_defaults(run=_cmd_erase)
+    sub = actions.add_parser(
+        "reindex", help="rebuild the subject index from every manifest (after a restore)"
+    )
+    _common(sub)
+    sub.set_defaults(run=_cmd_reindex)
     sub = actions.add_parser("unseal", help="open an export archive (for the requester)")
     sub.add_argument("--in", dest="input", required=True)
     sub.add_argument("--out", required=True, help="the ZIP to write")
