@@ -26,6 +26,7 @@ from .node_config import NodeConfig
 from .policy_context import recording_context
 from .recorder import Recorder, recording_keys
 from .recording_rules import stored_media_kinds
+from .rights.consents import ConsentLedger
 from .rights.subject_index import MANIFEST_SUFFIX, index_manifest
 from .session import Session
 from .spool import flush_pending
@@ -103,15 +104,28 @@ class Node:
         self.access_log = AccessLog(
             config.state_dir / "access.log", anchor_path=config.access_log_anchor
         )
+        self.consent_ledger = ConsentLedger(self.store, self.key_provider, self.spool_dir)
         self.sessions: dict[str, Session] = {}
         self.recordings: dict[str, IndexedRecording] = {}
         self._clock = clock
         self._sweeper: asyncio.Task[None] | None = None
+        self._consent_retrier: asyncio.Task[None] | None = None
+        self.consent_retry_seconds = 2.0
 
     def start(self) -> None:
         """Start the idle-session sweeper (call on the event loop)."""
         if self._sweeper is None:
             self._sweeper = asyncio.ensure_future(self._sweep_idle())
+        if self._consent_retrier is None:
+            self._consent_retrier = asyncio.ensure_future(self._retry_consents())
+
+    async def _retry_consents(self) -> None:
+        """Store the withdrawals the store or key provider refused (media_node.rights.consents)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(self.consent_retry_seconds)
+            if self.consent_ledger.waiting:
+                await loop.run_in_executor(None, self.consent_ledger.retry)
 
     async def _sweep_idle(self) -> None:
         idle = self.config.idle_session_seconds
@@ -238,6 +252,10 @@ class Node:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
             self._sweeper = None
+        if self._consent_retrier is not None:
+            self._consent_retrier.cancel()
+            await asyncio.gather(self._consent_retrier, return_exceptions=True)
+            self._consent_retrier = None
         for session in list(self.sessions.values()):
             await session.close()
         self.sessions.clear()
