@@ -24,8 +24,8 @@ from infra.config import MeetingType
 from .keys import KeyProviderError
 from .passthrough import discard, gate_of, passthrough
 from .recorder import Recorder, RecordingResult
-from .rights.consents import ConsentNotStored, StoredConsent, keep_until_date
 from .recording_rules import start_refusal, stored_media_kinds, withdrawal_stops_recording
+from .rights.consents import ConsentNotStored, StoredConsent, keep_until_date
 from .sdp_filter import relay_only_offer
 from .simulcast import answer_one_layer
 from .web_ui import notice_sha256, notice_version
@@ -181,7 +181,7 @@ class Session:
                 await loop.run_in_executor(None, ledger.store_grant, durable)
             except ConsentNotStored as error:
                 raise RecordingRefused(
-                    f"consent not recorded: the node cannot store it ({error}); try again", 503
+                    f"consent not recorded, so it cannot be relied on: {error}; try again", 503
                 ) from None
             self.consent_history.append(record)
             self.consent_storage[record.consent_id] = "stored"

@@ -126,26 +126,32 @@ def _cmd_export(args: argparse.Namespace) -> int:
     )
     for item in result.recordings:
         log(f"dsar-export-{item.disclosure}", f"recording:{item.recording_id}")
+    for consent_id in result.consent_records:
+        log("dsar-export-consent", f"consent:{consent_id}")
     log("dsar-export", f"archive-sha256:{result.archive_sha256}")
     if args.request:
         close_request(store, args.request, _today(args), f"export sha256 {result.archive_sha256}")
     print(
-        f"{args.out}: {len(result.recordings)} recordings, {result.access_log_entries} access-log "
+        f"{args.out}: {len(result.recordings)} recordings, {len(result.consent_records)} "
+        f"consent records, {result.access_log_entries} access-log "
         f"entries, {result.archive_size} bytes, sha256 {result.archive_sha256}"
     )
     return 0
 
 
 def _cmd_erase(args: argparse.Namespace) -> int:
-    from media_node.rights.erase import erase_subject, plan_erasure
+    from media_node.rights.erase import erase_subject, plan_consents, plan_erasure
     from media_node.rights.receipts import load_or_create_signing_key
     from media_node.rights.requests import close_request
 
     config, store, provider, log = _context(args)
     _warn_pending(config.state_dir / "spool", args.subject)
     if args.dry_run:
-        for item in plan_erasure(store, args.subject, _today(args), override=args.override or ""):
+        plan = plan_erasure(store, args.subject, _today(args), override=args.override or "")
+        for item in plan:
             print(f"{item['action']:<7} {item['recording_id']}: {item['reason']}")
+        for entry in plan_consents(store, args.subject, plan):
+            print(f"{entry['action']:<7} {entry['consent_id']}: {entry['reason']}")
         return 0
     receipt = erase_subject(
         store,
@@ -213,7 +219,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     verb = "would remove" if args.dry_run else "removed"
     print(
         f"{verb} {len(result.removed)} expired recordings; {len(result.held)} expired but held; "
-        f"{result.spool_files_removed} spool files"
+        f"{result.spool_files_removed} spool files; {len(result.consents_removed)} consent "
+        "records no recording rests on any more"
     )
     for rid in result.removed:
         print(f"  {verb}: {rid}")

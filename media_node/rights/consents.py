@@ -208,8 +208,10 @@ class ConsentLedger:
         """Store a grant, or raise :class:`ConsentNotStored` (then it must not be relied on)."""
         try:
             _seal_into(self._provider, record, self._store.writer(record.key, CONTENT_TYPE))
-        except (KeyProviderError, ObjectStoreError) as err:
-            raise ConsentNotStored(str(err)) from None
+        except KeyProviderError as err:
+            raise ConsentNotStored(f"key provider unavailable ({err})") from None
+        except ObjectStoreError as err:
+            raise ConsentNotStored(f"object store unavailable ({err})") from None
 
     def store_withdrawal(self, record: StoredConsent) -> str:
         """Store a withdrawal: ``stored``, or ``pending`` (sealed in the spool, or waiting for

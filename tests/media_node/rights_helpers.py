@@ -16,6 +16,7 @@ from media_node.keys import KeyProvider
 from media_node.manifest import Manifest
 from media_node.policy_context import recording_context
 from media_node.rights.archive_keys import PassphraseKeyProvider
+from media_node.rights.consents import ConsentLedger, StoredConsent
 from media_node.rights.subject_index import index_manifest, manifest_key
 from media_node.store import ObjectStore
 from media_node.vault import decrypt_stream, encrypt_stream
@@ -66,6 +67,7 @@ def store_recording(
     meeting_type: str = "sales-call",
     legal_basis: str = "consent",
     retention_until: str = "2030-01-01",
+    consent_refs: tuple[str, ...] = (),
 ) -> Manifest:
     media = f"recordings/{meeting_type}/{recording_id}.cvr"
     with store.writer(media, "application/octet-stream") as sink:
@@ -77,7 +79,7 @@ def store_recording(
         meeting_type=meeting_type,
         legal_basis=legal_basis,
         subjects=participants,
-        consent_refs=(),
+        consent_refs=consent_refs,
         started_at="2026-11-01T10:00:00Z",
         ended_at="2026-11-01T10:01:00Z",
         retention_until=retention_until,
@@ -128,3 +130,33 @@ def snapshot(store: ObjectStore, provider: KeyProvider, keys: Iterable[str]) -> 
         else:
             state[key] = "present"
     return state
+
+
+def store_consent(
+    store: ObjectStore,
+    provider: KeyProvider,
+    consent_id: str,
+    participant: str,
+    *,
+    session_id: str = "ses-000000000001",
+    granted: bool = True,
+    at: str = "2026-11-01T09:59:00.000Z",
+    keep_until: str = "2026-12-01",
+    meeting_type: str = "sales-call",
+) -> StoredConsent:
+    """One consent record, stored through the node's own write path."""
+    record = StoredConsent(
+        consent_id=consent_id,
+        participant=participant,
+        session_id=session_id,
+        meeting_type=meeting_type,
+        granted=granted,
+        at=at,
+        text_version="v1",
+        notice_version=f"{meeting_type}@0123456789ab",
+        notice_text="With your consent we record this call.",
+        notice_sha256_shown=None,
+        keep_until=keep_until,
+    )
+    ConsentLedger(store, provider, Path("/nonexistent-spool")).store_grant(record)
+    return record
