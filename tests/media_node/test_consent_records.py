@@ -6,6 +6,7 @@ and is stored once the store (or the key provider) is back."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
@@ -16,12 +17,17 @@ import pytest
 
 from infra.config import StackConfig
 from media_node.keys import DataKey, KeyProvider, KeyProviderError
+from media_node.rights.archive_keys import PassphraseKeyProvider
 from media_node.rights.consents import CONSENTS_PREFIX, consent_keys, consents_of
+from media_node.rights.erase import erase_subject
+from media_node.rights.export import export_subject
 from media_node.rights.objects import list_keys
+from media_node.rights.receipts import load_or_create_signing_key
 from media_node.store import LocalDirectoryStore
 from media_node.web_ui import notice_version
 
-from .call_helpers import Api, RunningNode, node_config, running_node
+from .call_helpers import Api, RunningNode, join_call, node_config, running_node, wait_connected
+from .rights_helpers import PASSPHRASE, open_archive
 from .test_api_security import FlakyStore
 from .test_rights import Vault, vault  # noqa: F401 - the local / moto S3+KMS fixture
 
@@ -210,3 +216,60 @@ def test_a_withdrawal_that_cannot_be_stored_still_stops_and_is_stored_later(
     assert [(r.consent_id, r.granted) for r in records][-1] == (withdrawn["consent_id"], False)
     assert list(spool.glob("*.pending")) == [], "the spooled withdrawal was not uploaded"
     assert '"consent.withdraw-pending"' in log
+
+
+def test_a_recorded_call_exports_and_erases_with_the_consent_it_rests_on(
+    tmp_path: Path, dev_config: StackConfig
+) -> None:
+    """The whole path: real peers, consent given, a recording, the customer withdraws; the
+    export shows the grant the recording rests on and the withdrawal; the customer's erasure
+    redacts them out of the recording and removes both records (nothing kept rests on them)."""
+
+    async def script(node: RunningNode, agent: Api, customer: Api, sid: str) -> Any:
+        pcs = [
+            await join_call(agent, sid, AGENT, [], relay_only=False, video=False),
+            await join_call(customer, sid, CUSTOMER, [], relay_only=False, video=False),
+        ]
+        await wait_connected(*pcs)
+        _, grant = await consent(customer, sid, CUSTOMER, True)
+        assert (await consent(agent, sid, AGENT, True))[0] == 200
+        status, started = await agent.call(
+            "POST", f"/v1/sessions/{sid}/recording", {"action": "start"}
+        )
+        assert status == 200, started
+        await asyncio.sleep(2.0)
+        _, withdrawn = await consent(customer, sid, CUSTOMER, False)
+        _, closed = await agent.call("DELETE", f"/v1/sessions/{sid}")
+        for pc in pcs:
+            await pc.close()
+        return node.node, grant, withdrawn, closed
+
+    node, grant, withdrawn, closed = _in_session(tmp_path, dev_config, script)
+    [recording] = closed["recordings"]
+    assert recording["state"] == "stored"
+    providers = {node.key_provider.provider_id: node.key_provider}
+    out = tmp_path / "cust.cvx"
+    export_subject(node.store, providers, CUSTOMER, out, PassphraseKeyProvider(PASSPHRASE))
+    with open_archive(out) as archive:
+        rows = json.loads(archive.read("consents.json"))
+    assert [(r["consent_id"], r["granted"], r["relied_on_by"]) for r in rows] == [
+        (grant["consent_id"], True, [recording["recording_id"]]),
+        (withdrawn["consent_id"], False, []),
+    ]
+    receipt = erase_subject(
+        node.store,
+        providers,
+        node.key_provider,
+        CUSTOMER,
+        journal_dir=tmp_path / "journal",
+        signing_key=load_or_create_signing_key(tmp_path / "receipt.key"),
+        today=dt.date.today(),
+        actor="dpo-0001",
+    )
+    body = receipt["receipt"]
+    assert [r["recording_id"] for r in body["redacted"]] == [recording["recording_id"]]
+    assert sorted(c["consent_id"] for c in body["consents_deleted"]) == sorted(
+        [grant["consent_id"], withdrawn["consent_id"]]
+    )
+    assert consent_keys(node.store, CUSTOMER) == []
+    assert [k.participant for k in consent_keys(node.store)] == [AGENT]
