@@ -104,7 +104,14 @@ class Node:
         self.access_log = AccessLog(
             config.state_dir / "access.log", anchor_path=config.access_log_anchor
         )
-        self.consent_ledger = ConsentLedger(self.store, self.key_provider, self.spool_dir)
+        self.consent_ledger = ConsentLedger(
+            self.store,
+            self.key_provider,
+            self.spool_dir,
+            on_stored_late=lambda key: self.access_log.record(
+                "node", "system", "consent.stored-late", f"{key.session_id}/{key.consent_id}"
+            ),
+        )
         self.sessions: dict[str, Session] = {}
         self.recordings: dict[str, IndexedRecording] = {}
         self._clock = clock

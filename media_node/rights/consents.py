@@ -28,7 +28,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -177,7 +177,11 @@ def referenced_groups(
 
 
 def _seal_into(provider: KeyProvider, record: StoredConsent, sink: Any) -> None:
-    writer = EncryptingWriter(provider, sink, _context(record))
+    try:
+        writer = EncryptingWriter(provider, sink, _context(record))
+    except BaseException:  # no data key: nothing may stay behind (upload, temp or spool file)
+        sink.abort()
+        raise
     try:
         writer.write(json.dumps(record.to_json(), sort_keys=True).encode())
         writer.close()
@@ -189,7 +193,16 @@ def _seal_into(provider: KeyProvider, record: StoredConsent, sink: Any) -> None:
 class ConsentLedger:
     """The node's write path for consent records (called from the executor, never the loop)."""
 
-    def __init__(self, store: ObjectStore, provider: KeyProvider, spool_dir: Path) -> None:
+    def __init__(
+        self,
+        store: ObjectStore,
+        provider: KeyProvider,
+        spool_dir: Path,
+        *,
+        on_stored_late: Callable[[ConsentKey], object] | None = None,
+    ) -> None:
+        self._on_stored_late = on_stored_late
+        """Called (from the retrying thread) for each withdrawal stored on a retry."""
         self._store = store
         self._provider = provider
         self._spool_dir = spool_dir
@@ -198,11 +211,12 @@ class ConsentLedger:
         """Withdrawals the key provider could not seal yet (in memory only)."""
         self._spooled: set[str] = set()
         """Keys of sealed withdrawals waiting in the spool for the store."""
+        self._waiting = 0
 
     @property
     def waiting(self) -> int:
-        """Withdrawals not in the store yet."""
-        return len(self._unsealed) + len(self._spooled)
+        """Withdrawals not in the store yet (as of the last store or retry to finish)."""
+        return self._waiting
 
     def store_grant(self, record: StoredConsent) -> None:
         """Store a grant, or raise :class:`ConsentNotStored` (then it must not be relied on)."""
@@ -217,13 +231,13 @@ class ConsentLedger:
         """Store a withdrawal: ``stored``, or ``pending`` (sealed in the spool, or waiting for
         the key provider) until :meth:`retry` stores it. Never raises for an outage."""
         with self._lock:
-            return self._store_withdrawal(record)
+            state = self._store_withdrawal(record)
+            self._waiting = len(self._unsealed) + len(self._spooled)
+            return state
 
     def _store_withdrawal(self, record: StoredConsent) -> str:
         try:
-            sink = SpoolingWriter(
-                self._store, record.key, CONTENT_TYPE, self._spool_dir, retries=1
-            )
+            sink = SpoolingWriter(self._store, record.key, CONTENT_TYPE, self._spool_dir, retries=1)
         except OSError as err:
             logger.error("consent %s: spool unavailable: %s", record.consent_id, err)
             self._unsealed.append(record)
@@ -248,9 +262,7 @@ class ConsentLedger:
         """Store what waits; returns how many still wait."""
         with self._lock:
             unsealed, self._unsealed = self._unsealed, []
-            for record in unsealed:
-                if self._store_withdrawal(record) == "stored":
-                    logger.info("consent %s: stored on retry", record.consent_id)
+            stored = [r.key for r in unsealed if self._store_withdrawal(r) == "stored"]
             if self._spooled:
                 waiting = set(self._spooled)
                 done = flush_pending(
@@ -260,4 +272,10 @@ class ConsentLedger:
                     only=lambda key: key in waiting,
                 )
                 self._spooled -= set(done)
-            return len(self._unsealed) + len(self._spooled)
+                stored += done
+            for key in stored:
+                logger.info("consent record %s stored on retry", key.rsplit("/", 1)[-1])
+                if self._on_stored_late is not None:
+                    self._on_stored_late(parse_key(key))
+            self._waiting = len(self._unsealed) + len(self._spooled)
+            return self._waiting

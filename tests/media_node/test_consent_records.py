@@ -169,6 +169,7 @@ def test_a_grant_that_cannot_be_stored_starts_no_recording(
     assert [c["participant"] for c in session["consents"]] == [AGENT]
     assert session["recording"]["state"] != "recording"
     assert [k.participant for k in consent_keys(store.inner)] == [AGENT]
+    assert list((tmp_path / "bucket" / ".partial").iterdir()) == [], "a refused grant left a file"
     actions = [json.loads(line)["action"] for line in log.splitlines()]
     assert "consent.grant-not-stored" in actions
 
@@ -216,6 +217,9 @@ def test_a_withdrawal_that_cannot_be_stored_still_stops_and_is_stored_later(
     assert [(r.consent_id, r.granted) for r in records][-1] == (withdrawn["consent_id"], False)
     assert list(spool.glob("*.pending")) == [], "the spooled withdrawal was not uploaded"
     assert '"consent.withdraw-pending"' in log
+    entries = [json.loads(line) for line in log.splitlines()]
+    late = [e["target"] for e in entries if e["action"] == "consent.stored-late"]
+    assert len(late) == 1 and late[0].endswith(f"/{withdrawn['consent_id']}"), late
 
 
 def test_a_recorded_call_exports_and_erases_with_the_consent_it_rests_on(
