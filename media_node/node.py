@@ -263,6 +263,12 @@ class Node:
             self._consent_retrier.cancel()
             await asyncio.gather(self._consent_retrier, return_exceptions=True)
             self._consent_retrier = None
+        if self.consent_ledger.waiting:
+            logger.error(
+                "%d consent withdrawals not stored yet: sealed ones stay in the spool and are "
+                "uploaded at the next start; unsealed ones (key provider down) are lost",
+                self.consent_ledger.waiting,
+            )
         for session in list(self.sessions.values()):
             await session.close()
         self.sessions.clear()

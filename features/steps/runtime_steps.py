@@ -22,7 +22,9 @@ from pytest_bdd import given, then, when
 from infra.config import MeetingType
 from media_node.access_log import verify_chain
 from media_node.keys import KmsKeyProvider
+from media_node.rights.consents import consents_of
 from media_node.store import S3ObjectStore
+from media_node.web_ui import notice_version
 from tests.media_node.call_helpers import (
     Api,
     RunningNode,
@@ -299,6 +301,23 @@ def refused_before_consent(env: MediaEnv) -> None:
 @then("the recording stopped at the withdrawal")
 def stopped_at_withdrawal(env: MediaEnv) -> None:
     assert env.call.observations["state_after_withdrawal"] != "recording"
+
+
+@then("the customer's consent and withdrawal are stored sealed with the notice version shown")
+def consents_stored(env: MediaEnv) -> None:
+    node = env.node.node
+    provider = node.key_provider
+    records = [
+        r
+        for r in consents_of(node.store, {provider.provider_id: provider}, CUSTOMER)
+        if r.session_id == env.call.session_id
+    ]
+    assert [r.granted for r in records] == [True, False], records
+    assert {r.notice_version for r in records} == {notice_version(env.meeting_type)}
+    assert {r.notice_text for r in records} == {env.meeting_type.notice}
+    stored = [r for r in env.call.recordings if r["state"] == "stored"]
+    manifest = node.find_manifest(stored[0]["recording_id"])
+    assert manifest is not None and records[0].consent_id in manifest[0].consent_refs
 
 
 @then("the stored recording holds only media from between consent and withdrawal")

@@ -12,11 +12,14 @@ from urllib.parse import quote
 
 import pytest
 
+from media_node.cli import main
+from media_node.keys import LocalKeyProvider
 from media_node.rights.archive_keys import PassphraseKeyProvider
 from media_node.rights.consents import consent_keys
 from media_node.rights.export import export_subject
 from media_node.rights.receipts import verify_receipt
 from media_node.rights.retention import add_hold, sweep
+from media_node.store import LocalDirectoryStore
 from tests.media_node.rights_helpers import (
     PASSPHRASE,
     open_archive,
@@ -239,3 +242,50 @@ def test_the_sweeper_removes_consent_records_whose_recordings_are_gone_and_past_
         assert (vault.versions(keys[cid]) != []) is kept, cid
     assert ("retention-delete-consent", "consent:cns-old1") in logged
     assert sweep(vault.store, TODAY, spool_dir=spool).consents_removed == ()
+
+
+def test_the_dpo_commands_show_and_log_each_consent_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    dpo = ("--actor", "dpo-0001", "--today", "2026-11-23")
+    state = tmp_path / ".callvault-node"
+    assert main(["dsar", "list", *dpo]) == 0  # creates the embedded store and key
+    target = Vault(LocalDirectoryStore(state / "store"), LocalKeyProvider(state / "vault.key"))
+    population(target)
+    (tmp_path / "pass").write_text(PASSPHRASE)
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "dsar",
+                "export",
+                *dpo,
+                "--subject",
+                ALICE,
+                "--out",
+                "a.cvx",
+                "--passphrase-file",
+                "pass",
+            ]
+        )
+        == 0
+    )
+    assert "5 consent records" in capsys.readouterr().out
+    assert main(["dsar", "erase", *dpo, "--subject", ALICE, "--dry-run"]) == 0
+    plan = capsys.readouterr().out
+    assert "keep    cns-a4: proof of the consent" in plan and "delete  cns-a5:" in plan
+    assert main(["dsar", "erase", *dpo, "--subject", ALICE]) == 0
+    capsys.readouterr()
+    assert main(["retention", "sweep", "--actor", "dpo-0001", "--today", "2031-01-01"]) == 0
+    assert "3 consent records" in capsys.readouterr().out  # cns-a4, then bob's b1 and b2
+    entries = [json.loads(line) for line in (state / "access.log").read_text().splitlines()]
+    targets = {(e["action"], e["target"]) for e in entries}
+    for expected in (
+        ("dsar-export-consent", "consent:cns-a1"),
+        ("dsar-erase-consent", "consent:cns-a5"),
+        ("dsar-erase-consent-kept", "consent:cns-a4"),
+        ("retention-delete-consent", "consent:cns-a4"),
+    ):
+        assert expected in targets, expected
+    assert consent_keys(target.store) == []
