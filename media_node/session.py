@@ -184,6 +184,7 @@ class Session:
                     f"consent not recorded, so it cannot be relied on: {error}; try again", 503
                 ) from None
             self.consent_history.append(record)
+            self.consent_history.sort(key=lambda c: c.at)  # a withdrawal may have overtaken it
             self.consent_storage[record.consent_id] = "stored"
             if self.consents.get(participant) is before:  # no later decision while storing
                 self.consents[participant] = record
