@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import threading
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from media_node.rights.erase import erase_subject
 from media_node.rights.export import export_subject
 from media_node.rights.objects import list_keys
 from media_node.rights.receipts import load_or_create_signing_key
-from media_node.store import LocalDirectoryStore
+from media_node.store import LocalDirectoryStore, ObjectWriter
 from media_node.web_ui import notice_version
 
 from .call_helpers import Api, RunningNode, join_call, node_config, running_node, wait_connected
@@ -277,3 +278,49 @@ def test_a_recorded_call_exports_and_erases_with_the_consent_it_rests_on(
     )
     assert consent_keys(node.store, CUSTOMER) == []
     assert [k.participant for k in consent_keys(node.store)] == [AGENT]
+
+
+class HeldStore:
+    """A real local store whose next consent write waits until ``release`` is set."""
+
+    def __init__(self, inner: LocalDirectoryStore) -> None:
+        self.inner = inner
+        self.hold_next = False
+        self.held = threading.Event()
+        self.release = threading.Event()
+
+    def writer(self, key: str, content_type: str) -> ObjectWriter:
+        if self.hold_next and key.startswith(CONSENTS_PREFIX):
+            self.hold_next = False
+            self.held.set()
+            self.release.wait(10)
+        return self.inner.writer(key, content_type)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_a_withdrawal_overtaking_a_grant_being_stored_wins(
+    tmp_path: Path, dev_config: StackConfig
+) -> None:
+    store = HeldStore(LocalDirectoryStore(tmp_path / "bucket"))
+
+    async def script(node: RunningNode, agent: Api, customer: Api, sid: str) -> Any:
+        assert (await consent(agent, sid, AGENT, True))[0] == 200
+        store.hold_next = True
+        grant = asyncio.ensure_future(consent(customer, sid, CUSTOMER, True))
+        loop = asyncio.get_running_loop()
+        assert await loop.run_in_executor(None, store.held.wait, 10)
+        withdrawal = await consent(customer, sid, CUSTOMER, False)
+        store.release.set()
+        granted = await grant
+        start = await agent.call("POST", f"/v1/sessions/{sid}/recording", {"action": "start"})
+        _, session = await agent.call("GET", f"/v1/sessions/{sid}")
+        return granted, withdrawal, start, session
+
+    granted, withdrawal, start, session = _in_session(tmp_path, dev_config, script, store=store)
+    assert granted[0] == 200 and withdrawal[0] == 200
+    assert start[0] == 409, f"the grant stored after the withdrawal was relied on: {start}"
+    customer = [(c["consent_id"], c["granted"]) for c in session["consents"][1:]]
+    assert customer == [(granted[1]["consent_id"], True), (withdrawal[1]["consent_id"], False)]
+    assert len(consent_keys(store.inner, CUSTOMER)) == 2
