@@ -50,7 +50,9 @@ __all__ = [
     "consent_keys",
     "consents_of",
     "keep_until_date",
+    "parse_key",
     "read_consent",
+    "referenced_groups",
 ]
 
 CONSENTS_PREFIX = "recordings/_consents/"

@@ -13,13 +13,13 @@ from urllib.parse import quote
 import pytest
 
 from media_node.cli import main
-from media_node.keys import LocalKeyProvider
+from media_node.keys import LocalKeyProvider, create_local_key_file
 from media_node.rights.archive_keys import PassphraseKeyProvider
 from media_node.rights.consents import consent_keys
 from media_node.rights.export import export_subject
 from media_node.rights.receipts import verify_receipt
 from media_node.rights.retention import add_hold, sweep
-from media_node.store import LocalDirectoryStore
+from media_node.store import LocalDirectoryStore, ObjectStoreError
 from tests.media_node.rights_helpers import (
     PASSPHRASE,
     open_archive,
@@ -289,3 +289,17 @@ def test_the_dpo_commands_show_and_log_each_consent_record(
     ):
         assert expected in targets, expected
     assert consent_keys(target.store) == []
+
+
+def test_a_consent_record_refuses_personal_data_in_its_key(tmp_path: Path) -> None:
+    store = LocalDirectoryStore(tmp_path / "store")
+    create_local_key_file(tmp_path / "k")
+    keys = LocalKeyProvider(tmp_path / "k")
+    with pytest.raises(ValueError, match="pseudonymous"):
+        store_consent(store, keys, "cns-x1", "jane.doe@example.com")
+    with pytest.raises(ValueError, match="IP address"):
+        store_consent(store, keys, "cns-x1", "10-0-0-7")
+    (tmp_path / "store" / "recordings" / "_consents" / "odd").mkdir(parents=True)
+    (tmp_path / "store" / "recordings" / "_consents" / "odd" / "file").write_bytes(b"?")
+    with pytest.raises(ObjectStoreError, match="not a consent record key"):
+        consent_keys(store)  # an unknown object is an error, never skipped (fail closed)
