@@ -177,14 +177,15 @@ class Session:
         if granted:
             # Stored before it counts: no recording ever starts on a consent it cannot prove.
             before = self.consents.get(participant)
+            position = len(self.consent_history)
             try:
                 await loop.run_in_executor(None, ledger.store_grant, durable)
             except ConsentNotStored as error:
                 raise RecordingRefused(
                     f"consent not recorded, so it cannot be relied on: {error}; try again", 503
                 ) from None
-            self.consent_history.append(record)
-            self.consent_history.sort(key=lambda c: c.at)  # a withdrawal may have overtaken it
+            # Listed where it was given: a decision that overtook it while storing comes after.
+            self.consent_history.insert(position, record)
             self.consent_storage[record.consent_id] = "stored"
             if self.consents.get(participant) is before:  # no later decision while storing
                 self.consents[participant] = record
