@@ -50,6 +50,7 @@ Feature: Only the data a meeting type needs is recorded, and only on its legal b
     Then the recording was refused before consent
     And the recording stopped at the withdrawal
     And the stored recording holds only media from between consent and withdrawal
+    And the customer's consent and withdrawal are stored sealed with the notice version shown
 
   @runtime @per_consent_meeting_type @gdpr_art5_2 @iso27001_a_8_5
   Scenario: Only the customer can give the customer's consent, and the log can tell

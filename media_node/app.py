@@ -445,15 +445,22 @@ async def post_consent(request: web.Request) -> web.Response:
         _is_participant(principal, session, participant),
         "consent can only be given or withdrawn by the participant",
     )
-    record = await session.record_consent(participant, granted, text_version, shown)
+    try:
+        record = await session.record_consent(participant, granted, text_version, shown)
+    except RecordingRefused as refused:  # the grant could not be stored: it does not count
+        _audit(request, "consent.grant-not-stored", session.session_id)
+        raise ApiError(refused.status, refused.reason) from None
+    stored = session.consent_storage.get(record.consent_id, "stored")
     _audit(
         request,
-        "consent.grant" if granted else "consent.withdraw",
-        session.session_id,
+        ("consent.grant" if granted else "consent.withdraw")
+        + ("" if stored == "stored" else "-pending"),
+        f"{session.session_id}/{record.consent_id}",
     )
     return web.json_response(
         {
             **record.to_json(),
+            "stored": stored,
             "recording": session.recording_status(),
             "recordings": _results(session.results),
         }

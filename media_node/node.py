@@ -18,6 +18,8 @@ from .aws_clients import aws_client_config
 from .node_config import NodeConfig
 from .recorder import Recorder, recording_keys
 from .recording_rules import stored_media_kinds
+from .rights.consents import ConsentLedger
+from .rights.subject_index import MANIFEST_SUFFIX, index_manifest
 from .session import Session
 from .session_host import RecordedSession
 from .vault.context import recording_context
@@ -94,15 +96,35 @@ class Node:
         self.access_log = AccessLog(
             config.state_dir / "access.log", anchor_path=config.access_log_anchor
         )
+        self.consent_ledger = ConsentLedger(
+            self.store,
+            self.key_provider,
+            self.spool_dir,
+            on_stored_late=lambda key: self.access_log.record(
+                "node", "system", "consent.stored-late", f"{key.session_id}/{key.consent_id}"
+            ),
+        )
         self.sessions: dict[str, Session] = {}
         self.recordings: dict[str, IndexedRecording] = {}
         self._clock = clock
         self._sweeper: asyncio.Task[None] | None = None
+        self._consent_retrier: asyncio.Task[None] | None = None
+        self.consent_retry_seconds = 2.0
 
     def start(self) -> None:
         """Start the idle-session sweeper (call on the event loop)."""
         if self._sweeper is None:
             self._sweeper = asyncio.ensure_future(self._sweep_idle())
+        if self._consent_retrier is None:
+            self._consent_retrier = asyncio.ensure_future(self._retry_consents())
+
+    async def _retry_consents(self) -> None:
+        """Store the withdrawals the store or key provider refused (media_node.rights.consents)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(self.consent_retry_seconds)
+            if self.consent_ledger.waiting:
+                await loop.run_in_executor(None, self.consent_ledger.retry)
 
     async def _sweep_idle(self) -> None:
         idle = self.config.idle_session_seconds
@@ -216,13 +238,29 @@ class Node:
                 else "application/vnd.callvault.recording"
             )
 
-        return flush_pending(self.store, self.spool_dir, content_type)
+        def index_first(key: str, path: Path) -> None:
+            # As on the direct path: a manifest reaches the store only after its subjects'
+            # index entries, so an access export or an erasure finds the recording.
+            if key.endswith(MANIFEST_SUFFIX):
+                index_manifest(self.store, Manifest.from_json(path.read_bytes()))
+
+        return flush_pending(self.store, self.spool_dir, content_type, before_upload=index_first)
 
     async def close(self) -> None:
         if self._sweeper is not None:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
             self._sweeper = None
+        if self._consent_retrier is not None:
+            self._consent_retrier.cancel()
+            await asyncio.gather(self._consent_retrier, return_exceptions=True)
+            self._consent_retrier = None
+        if self.consent_ledger.waiting:
+            logger.error(
+                "%d consent withdrawals not stored yet: sealed ones stay in the spool and are "
+                "uploaded at the next start; unsealed ones (key provider down) are lost",
+                self.consent_ledger.waiting,
+            )
         for session in list(self.sessions.values()):
             await session.close()
         self.sessions.clear()

@@ -24,6 +24,7 @@ from infra.config import MeetingType
 from .passthrough import discard, gate_of, passthrough
 from .recorder import Recorder, RecordingResult
 from .recording_rules import start_refusal, stored_media_kinds, withdrawal_stops_recording
+from .rights.consents import ConsentNotStored, StoredConsent, keep_until_date
 from .sdp_filter import relay_only_offer
 from .simulcast import answer_one_layer
 from .vault.keys import KeyProviderError
@@ -77,6 +78,8 @@ class Session:
     """Pseudonymous participant id -> role (``agent`` or ``customer``)."""
     consents: dict[str, ConsentRecord] = field(default_factory=dict)
     consent_history: list[ConsentRecord] = field(default_factory=list)
+    consent_storage: dict[str, str] = field(default_factory=dict)
+    """Consent id -> ``stored`` or ``pending`` (a withdrawal the node is still storing)."""
     peers: dict[str, RTCPeerConnection] = field(default_factory=dict)
     tracks: list[tuple[str, Any]] = field(default_factory=list)
     recorder: Recorder | None = None
@@ -152,29 +155,71 @@ class Session:
     async def record_consent(
         self, participant: str, granted: bool, text_version: str, shown: str | None = None
     ) -> ConsentRecord:
-        """Record a grant or withdrawal. A withdrawal (where consent is the legal basis) takes
+        """Record a grant or withdrawal, durably (media_node.rights.consents).
+
+        A grant counts only once it is stored: if it cannot be, :class:`RecordingRefused`
+        (503) and nothing starts on it. A withdrawal (where consent is the legal basis) takes
         effect before this coroutine first yields: no start that has not yet checked consent
         can use the withdrawn grant, and the running recording takes no more media; it is then
-        stopped under the session lock."""
+        stopped under the session lock, and only then stored (``consent_storage`` says
+        ``pending`` while the node retries)."""
         record = ConsentRecord(
             consent_id=f"cns-{secrets.token_hex(8)}",
             participant=participant,
             granted=granted,
-            at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+            at=dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             text_version=text_version,
             notice_sha256=shown,
         )
+        durable = self._durable(record)
+        ledger = self.node.consent_ledger
+        loop = asyncio.get_running_loop()
+        if granted:
+            # Stored before it counts: no recording ever starts on a consent it cannot prove.
+            before = self.consents.get(participant)
+            position = len(self.consent_history)
+            try:
+                await loop.run_in_executor(None, ledger.store_grant, durable)
+            except ConsentNotStored as error:
+                raise RecordingRefused(
+                    f"consent not recorded, so it cannot be relied on: {error}; try again", 503
+                ) from None
+            # Listed where it was given: a decision that overtook it while storing comes after.
+            self.consent_history.insert(position, record)
+            self.consent_storage[record.consent_id] = "stored"
+            if self.consents.get(participant) is before:  # no later decision while storing
+                self.consents[participant] = record
+            return record
         self.consents[participant] = record
         self.consent_history.append(record)
-        if granted or not withdrawal_stops_recording(self.meeting_type.legal_basis):
-            return record
-        recorder = self.recorder
-        if recorder is not None:
-            recorder.close_gates()
-        async with self._lock:
-            if recorder is not None and self.recorder is recorder:
-                await self._stop_locked()
+        if withdrawal_stops_recording(self.meeting_type.legal_basis):
+            recorder = self.recorder
+            if recorder is not None:
+                recorder.close_gates()
+            async with self._lock:
+                if recorder is not None and self.recorder is recorder:
+                    await self._stop_locked()
+        # Withdrawal wins: it took effect above; storing it can wait (the node retries).
+        self.consent_storage[record.consent_id] = await loop.run_in_executor(
+            None, ledger.store_withdrawal, durable
+        )
         return record
+
+    def _durable(self, record: ConsentRecord) -> StoredConsent:
+        mt = self.meeting_type
+        return StoredConsent(
+            consent_id=record.consent_id,
+            participant=record.participant,
+            session_id=self.session_id,
+            meeting_type=mt.name,
+            granted=record.granted,
+            at=record.at,
+            text_version=record.text_version,
+            notice_version=notice_version(mt),
+            notice_text=mt.notice,
+            notice_sha256_shown=record.notice_sha256,
+            keep_until=keep_until_date(record.at, mt.retention_days),
+        )
 
     # -- media ---------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from infra.config import MeetingType
 from .access_log import AccessLog
 from .node_config import NodeConfig
 from .recorder import Recorder
+from .rights.consents import ConsentLedger
 
 __all__ = ["RecordedSession", "SessionHost"]
 
@@ -44,6 +45,11 @@ class SessionHost(Protocol):
 
     @property
     def access_log(self) -> AccessLog: ...
+
+    @property
+    def consent_ledger(self) -> ConsentLedger:
+        """Where grants and withdrawals are sealed into the store (retried while it is down)."""
+        ...
 
     def ice_servers(self, pseudonym: str) -> list[dict[str, Any]]: ...
 

@@ -23,8 +23,10 @@ from pytest_bdd import given, then, when
 
 from infra.config import MeetingType
 from media_node.access_log import verify_chain
+from media_node.rights.consents import consents_of
 from media_node.vault.keys import KmsKeyProvider
 from media_node.vault.store import S3ObjectStore
+from media_node.web_ui import notice_version
 from tests.media_node.call_helpers import (
     Api,
     RunningNode,
@@ -308,6 +310,23 @@ def stopped_at_withdrawal(env: MediaEnv) -> None:
     assert env.call.observations["state_after_withdrawal"] != "recording"
 
 
+@then("the customer's consent and withdrawal are stored sealed with the notice version shown")
+def consents_stored(env: MediaEnv) -> None:
+    node = env.node.node
+    provider = node.key_provider
+    records = [
+        r
+        for r in consents_of(node.store, {provider.provider_id: provider}, CUSTOMER)
+        if r.session_id == env.call.session_id
+    ]
+    assert [r.granted for r in records] == [True, False], records
+    assert {r.notice_version for r in records} == {notice_version(env.meeting_type)}
+    assert {r.notice_text for r in records} == {env.meeting_type.notice}
+    stored = [r for r in env.call.recordings if r["state"] == "stored"]
+    manifest = node.find_manifest(stored[0]["recording_id"])
+    assert manifest is not None and records[0].consent_id in manifest[0].consent_refs
+
+
 @then("the stored recording holds only media from between consent and withdrawal")
 def only_consented_media(env: MediaEnv) -> None:
     stored = [r for r in env.call.recordings if r["state"] == "stored"]
@@ -413,7 +432,8 @@ def _session_log(env: MediaEnv) -> list[dict[str, Any]]:
     log = env.node.node.config.state_dir / "access.log"
     assert verify_chain(log) > 0
     entries = [json.loads(line) for line in log.read_text().splitlines()]
-    return [e for e in entries if e["target"] == env.call.session_id]
+    sid = env.call.session_id  # a consent's target is "<session>/<consent id>"
+    return [e for e in entries if e["target"] == sid or e["target"].startswith(f"{sid}/")]
 
 
 @then("the agent's attempt was refused and logged as the agent's")

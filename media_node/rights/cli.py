@@ -82,11 +82,36 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warn_pending(spool_dir: Path, subject: str) -> None:
+    """Recordings of the subject still in this node's spool are not in the store yet: say so."""
+    from media_node.rights.subject_index import pending_manifests
+
+    waiting = [m.recording_id for m in pending_manifests(spool_dir) if subject in m.subjects]
+    if waiting:
+        print(
+            f"warning: {len(waiting)} recording(s) of {subject} still wait for upload in "
+            f"{spool_dir} ({', '.join(waiting)}) and are not included: start `media-node "
+            "serve` (it uploads and indexes them), then run this again",
+            file=sys.stderr,
+        )
+
+
+def _cmd_reindex(args: argparse.Namespace) -> int:
+    from media_node.rights.subject_index import rebuild_index
+
+    _, store, _, log = _context(args)
+    count = rebuild_index(store)
+    log("dsar-reindex", "subject-index")
+    print(f"subject index rebuilt from {count} manifests")
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from media_node.rights.export import export_subject
     from media_node.rights.requests import close_request
 
     config, store, provider, log = _context(args)
+    _warn_pending(config.state_dir / "spool", args.subject)
     log("dsar-export-start", f"subject:{args.subject}")
     result = export_subject(
         store,
@@ -101,25 +126,32 @@ def _cmd_export(args: argparse.Namespace) -> int:
     )
     for item in result.recordings:
         log(f"dsar-export-{item.disclosure}", f"recording:{item.recording_id}")
+    for consent_id in result.consent_records:
+        log("dsar-export-consent", f"consent:{consent_id}")
     log("dsar-export", f"archive-sha256:{result.archive_sha256}")
     if args.request:
         close_request(store, args.request, _today(args), f"export sha256 {result.archive_sha256}")
     print(
-        f"{args.out}: {len(result.recordings)} recordings, {result.access_log_entries} access-log "
+        f"{args.out}: {len(result.recordings)} recordings, {len(result.consent_records)} "
+        f"consent records, {result.access_log_entries} access-log "
         f"entries, {result.archive_size} bytes, sha256 {result.archive_sha256}"
     )
     return 0
 
 
 def _cmd_erase(args: argparse.Namespace) -> int:
-    from media_node.rights.erase import erase_subject, plan_erasure
+    from media_node.rights.erase import erase_subject, plan_consents, plan_erasure
     from media_node.rights.receipts import load_or_create_signing_key
     from media_node.rights.requests import close_request
 
     config, store, provider, log = _context(args)
+    _warn_pending(config.state_dir / "spool", args.subject)
     if args.dry_run:
-        for item in plan_erasure(store, args.subject, _today(args), override=args.override or ""):
+        plan = plan_erasure(store, args.subject, _today(args), override=args.override or "")
+        for item in plan:
             print(f"{item['action']:<7} {item['recording_id']}: {item['reason']}")
+        for entry in plan_consents(store, args.subject, plan):
+            print(f"{entry['action']:<7} {entry['consent_id']}: {entry['reason']}")
         return 0
     receipt = erase_subject(
         store,
@@ -187,7 +219,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     verb = "would remove" if args.dry_run else "removed"
     print(
         f"{verb} {len(result.removed)} expired recordings; {len(result.held)} expired but held; "
-        f"{result.spool_files_removed} spool files"
+        f"{result.spool_files_removed} spool files; {len(result.consents_removed)} consent "
+        "records no recording rests on any more"
     )
     for rid in result.removed:
         print(f"  {verb}: {rid}")
@@ -276,6 +309,11 @@ def add_rights_commands(commands: Any) -> None:
     sub.add_argument("--resume", metavar="JOB", help="finish an interrupted erasure job")
     sub.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
     sub.set_defaults(run=_cmd_erase)
+    sub = actions.add_parser(
+        "reindex", help="rebuild the subject index from every manifest (after a restore)"
+    )
+    _common(sub)
+    sub.set_defaults(run=_cmd_reindex)
     sub = actions.add_parser("unseal", help="open an export archive (for the requester)")
     sub.add_argument("--in", dest="input", required=True)
     sub.add_argument("--out", required=True, help="the ZIP to write")

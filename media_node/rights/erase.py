@@ -11,6 +11,14 @@ For each recording of the subject (from the subject index) the plan is one of:
   ended (Art. 17(3)(b)): refused, with the date erasure becomes possible, unless the DPO
   overrides with a justification.
 
+Consent records (media_node.rights.consents): the subject's records are the subject's
+personal data and are deleted, after the recordings, except those that are the proof of consent
+for a recording the plan keeps: while that recording exists, Art. 7(1) requires the controller
+to demonstrate the consent it rests on, and Art. 17(3)(e) (legal claims) lets it keep that
+proof; the receipt lists each kept record with the recordings and the date they go, and the
+retention sweeper removes it with them. A redacted recording stops naming the subject's
+consents (its remaining participants' consents are theirs).
+
 The plan and each finished step go to a journal (``<journal_dir>/<job>.json``, fsynced) before
 the next step starts; every step is idempotent (redaction is a projection: re-running it on an
 already redacted object changes nothing), so ``erase_subject(..., job_id=...)`` after a crash
@@ -31,6 +39,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from media_node.rights.consents import consent_keys, referenced_groups
 from media_node.rights.objects import delete_all_versions, delete_noncurrent_versions
 from media_node.rights.receipts import sign_receipt
 from media_node.rights.remux import remux_tracks
@@ -41,7 +50,7 @@ from media_node.vault.manifest import MANIFEST_SCHEMA_VERSION, Manifest
 from media_node.vault.store import ObjectStore
 from media_node.vault.stream import EncryptingWriter, decrypt_stream
 
-__all__ = ["ErasureRefused", "erase_subject", "plan_erasure"]
+__all__ = ["ErasureRefused", "erase_subject", "plan_consents", "plan_erasure"]
 
 LEGAL_OBLIGATION = "legal-obligation"
 StepHook = Callable[[str], object]
@@ -71,6 +80,7 @@ def plan_erasure(
             "recording_id": entry.recording_id,
             "meeting_type": entry.meeting_type,
             "subjects": list(manifest.subjects),
+            "consent_refs": list(manifest.consent_refs),
             "done": [],
         }
         until = dt.date.fromisoformat(manifest.retention_until)
@@ -91,6 +101,35 @@ def plan_erasure(
             item["override"] = override
         plan.append(item)
     return plan
+
+
+def plan_consents(
+    store: ObjectStore, subject: str, plan: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """What erasing ``subject`` does to each of their consent records, and why."""
+    keys = consent_keys(store, subject)
+    kept_by: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for item in plan:
+        if item["action"] == "keep":
+            for group in referenced_groups(keys, item.get("consent_refs", [])):
+                kept_by.setdefault(group, []).append(item)
+    consents = []
+    for key in keys:
+        kept = kept_by.get((key.participant, key.session_id), [])
+        entry: dict[str, Any] = {"consent_id": key.consent_id, "key": key.key, "done": False}
+        if kept:
+            entry["action"] = "keep"
+            entry["recordings"] = sorted(i["recording_id"] for i in kept)
+            until = max(i["possible_from"] for i in kept)
+            entry["reason"] = (
+                "proof of the consent a kept recording rests on (Art. 7(1)); kept to establish "
+                f"or defend legal claims (Art. 17(3)(e)) until the recording goes ({until})"
+            )
+        else:
+            entry["action"] = "delete"
+            entry["reason"] = "the subject's consent record; no kept recording rests on it"
+        consents.append(entry)
+    return consents
 
 
 class _Journal:
@@ -114,6 +153,7 @@ def _redact_media(
     key_provider: KeyProvider,
     manifest: Manifest,
     subject: str,
+    own_consents: frozenset[str],
 ) -> tuple[Manifest, list[str]]:
     media = _media_key(manifest.meeting_type, manifest.recording_id)
     context = recording_context(manifest.recording_id, manifest.meeting_type)
@@ -134,6 +174,7 @@ def _redact_media(
         manifest,
         subjects=tuple(s for s in manifest.subjects if s != subject),
         agents=tuple(a for a in manifest.agents if a != subject),
+        consent_refs=tuple(r for r in manifest.consent_refs if r not in own_consents),
         key_provider=sealed.key_provider,
         key_ref=sealed.key_ref,
         ciphertext_digest=sealed.ciphertext_digest,
@@ -149,6 +190,7 @@ def _steps(
     key_provider: KeyProvider,
     subject: str,
     item: dict[str, Any],
+    own_consents: frozenset[str],
 ) -> list[tuple[str, Callable[[], object]]]:
     """The idempotent steps of one planned item, in order."""
     rid, mtype = item["recording_id"], item["meeting_type"]
@@ -165,7 +207,9 @@ def _steps(
 
     def redact() -> None:
         current = Manifest.from_json(store.get_bytes(manifest_at))
-        redacted, dropped = _redact_media(store, providers, key_provider, current, subject)
+        redacted, dropped = _redact_media(
+            store, providers, key_provider, current, subject, own_consents
+        )
         # The journal carries the new manifest: a crash before it is stored re-runs the
         # projection, which drops nothing more.
         item["new_manifest"] = json.loads(redacted.to_json())
@@ -217,6 +261,7 @@ def erase_subject(
                 "override": override,
                 "started": today.isoformat(),
                 "plan": plan,
+                "consents": plan_consents(store, subject, plan),
             },
         )
         journal.save()
@@ -227,8 +272,10 @@ def erase_subject(
         journal = _Journal(path, json.loads(path.read_text()))
         subject = journal.doc["subject"]
 
+    consents: list[dict[str, Any]] = journal.doc.get("consents", [])
+    own = frozenset(c["consent_id"] for c in consents)
     for item in journal.doc["plan"]:
-        for name, action in _steps(store, providers, key_provider, subject, item):
+        for name, action in _steps(store, providers, key_provider, subject, item, own):
             if name in item["done"]:
                 continue
             action()
@@ -238,6 +285,21 @@ def erase_subject(
                 log(f"dsar-erase-{name}", f"recording:{item['recording_id']}")
             if after_step:
                 after_step(f"{item['recording_id']}:{name}")
+    # Consent records last: a recording is never left without the proof it rests on.
+    for entry in consents:
+        if entry["action"] != "delete" or entry["done"]:
+            continue
+        delete_all_versions(store, entry["key"])
+        entry["done"] = True
+        journal.save()
+        if log:
+            log("dsar-erase-consent", f"consent:{entry['consent_id']}")
+        if after_step:
+            after_step(f"consent:{entry['consent_id']}")
+    if log:
+        for entry in consents:
+            if entry["action"] == "keep":
+                log("dsar-erase-consent-kept", f"consent:{entry['consent_id']}")
     body = {
         "job": job_id,
         "subject": subject,
@@ -267,6 +329,16 @@ def erase_subject(
             }
             for i in journal.doc["plan"]
             if i["action"] == "keep"
+        ],
+        "consents_deleted": [
+            {"consent_id": c["consent_id"], "reason": c["reason"]}
+            for c in consents
+            if c["action"] == "delete"
+        ],
+        "consents_kept": [
+            {"consent_id": c["consent_id"], "reason": c["reason"], "recordings": c["recordings"]}
+            for c in consents
+            if c["action"] == "keep"
         ],
     }
     receipt = sign_receipt(signing_key, body)

@@ -3,7 +3,9 @@
 The archive is a ZIP (streamed: no member is held whole, no plaintext touches disk) inside the
 CallVault envelope, encrypted to a passphrase or the requester's X25519 key. It holds
 ``index.json`` and ``index.html`` (what is included and why), each recording the subject took
-part in, its manifest, and the access-log entries about those recordings. A recording with
+part in, its manifest, the subject's consent records (``consents.json``: who, when, granted or
+withdrawn, which notice text and version, which recordings rely on each) and the access-log
+entries about those recordings and consents. A recording with
 other participants is exported as the subject's own tracks only, unless the DPO decides the
 others' rights are not adversely affected (Art. 15(4)); the choice and its reason are recorded
 per recording in the index.
@@ -21,6 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from media_node.rights.consents import StoredConsent, consents_of
 from media_node.rights.remux import remux_tracks
 from media_node.rights.subject_index import IndexEntry, recordings_of
 from media_node.vault.keys import KeyProvider
@@ -51,6 +54,8 @@ class ExportResult:
     access_log_entries: int
     archive_sha256: str
     archive_size: int
+    consent_records: tuple[str, ...] = ()
+    """Ids of the consent records in the archive."""
 
 
 class _ZipSink(io.RawIOBase):
@@ -86,6 +91,43 @@ def read_access_log(path: Path | None, recording_ids: set[str]) -> list[dict[str
     return found
 
 
+def _consent_rows(records: list[StoredConsent], relied_on: Mapping[str, list[str]]) -> list[Any]:
+    return [
+        {
+            **record.to_json(),
+            "decision": "granted" if record.granted else "withdrawn or refused",
+            "relied_on_by": sorted(relied_on.get(record.consent_id, [])),
+        }
+        for record in records
+    ]
+
+
+def _render_consents(rows: list[Mapping[str, Any]]) -> str:
+    cells = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(str(value))}</td>"
+            for value in (
+                row["at"],
+                row["decision"],
+                row["meeting_type"],
+                row["session_id"],
+                row["notice_version"],
+                row["notice_text"],
+                ", ".join(row["relied_on_by"]) or "none",
+            )
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return (
+        f"<h2>Your consent decisions ({len(rows)})</h2>"
+        "<table border=1><tr><th>when</th><th>decision</th><th>meeting type</th>"
+        "<th>session</th><th>notice version</th><th>notice text you were shown</th>"
+        f"<th>recordings relying on it</th></tr>{cells}</table>"
+    )
+
+
 def _render_html(index: Mapping[str, Any]) -> bytes:
     rows = "".join(
         "<tr>"
@@ -113,6 +155,7 @@ def _render_html(index: Mapping[str, Any]) -> bytes:
         "<table border=1><tr><th>recording</th><th>meeting type</th><th>started</th>"
         "<th>legal basis</th><th>disclosure</th><th>why</th><th>file</th></tr>"
         f"{rows}</table>"
+        f"{_render_consents(index['consent_records'])}"
         "<p>Own-tracks recordings hold only your audio and video: the other participants' "
         "tracks are withheld to protect their rights (GDPR Art. 15(4)).</p>"
     ).encode()
@@ -146,12 +189,16 @@ def export_subject(
     # request) lets the requester or an authority check the delivered file without a key.
     writer = EncryptingWriter(archive_key, sink, context, whole_sha256=True)
     exported: list[ExportedRecording] = []
+    consents = consents_of(store, providers, subject)  # unreadable: no archive (fail closed)
+    relied_on: dict[str, list[str]] = {}
     try:
         with zipfile.ZipFile(
             _ZipSink(writer.write), "w", zipfile.ZIP_STORED, allowZip64=True
         ) as archive:
             for number, entry in enumerate(entries, start=1):
                 manifest = Manifest.from_json(store.get_bytes(entry.manifest_key))
+                for ref in manifest.consent_refs:
+                    relied_on.setdefault(ref, []).append(entry.recording_id)
                 archive.writestr(f"manifests/{entry.recording_id}.json", manifest.to_json())
                 name = f"recordings/{entry.recording_id}.{manifest.container}"
                 alone = manifest.subjects == (subject,)
@@ -190,7 +237,12 @@ def export_subject(
                 )
                 if progress:
                     progress(number, len(entries))
-            log_entries = read_access_log(access_log, {e.recording_id for e in entries})
+            log_entries = read_access_log(
+                access_log,
+                {e.recording_id for e in entries} | {c.consent_id for c in consents},
+            )
+            consent_rows = _consent_rows(consents, relied_on)
+            archive.writestr("consents.json", json.dumps(consent_rows, indent=1, sort_keys=True))
             archive.writestr(
                 "access-log.jsonl",
                 "".join(json.dumps(e, sort_keys=True) + "\n" for e in log_entries),
@@ -200,7 +252,7 @@ def export_subject(
                 "generated_at": now.isoformat().replace("+00:00", "Z"),
                 "recordings": [asdict(r) for r in exported],
                 "access_log_entries": len(log_entries),
-                "consent_records": "the consent ids in each manifest's consent_refs",
+                "consent_records": consent_rows,
             }
             archive.writestr("index.json", json.dumps(index, indent=1, sort_keys=True))
             archive.writestr("index.html", _render_html(index))
@@ -210,5 +262,10 @@ def export_subject(
         raise
     assert result.ciphertext_sha256 is not None  # asked for above
     return ExportResult(
-        subject, tuple(exported), len(log_entries), result.ciphertext_sha256, result.ciphertext_size
+        subject,
+        tuple(exported),
+        len(log_entries),
+        result.ciphertext_sha256,
+        result.ciphertext_size,
+        tuple(c.consent_id for c in consents),
     )

@@ -6,6 +6,11 @@ under a legal hold. It works on the local store, where no lifecycle rule exists,
 as a second line behind the bucket's lifecycle rule. A hold is an object
 ``recordings/_holds/<recording_id>.json`` (who, why, when) in the store, plus S3's object
 legal hold on the media where the bucket has object lock, so not even a lifecycle rule removes it.
+
+Consent records (media_node.rights.consents) go when no stored, held or spooled recording rests
+on a consent of their (participant, session) any more and their own ``keep until`` date has
+passed: the proof lives as long as what it justifies, and a refusal or withdrawal is kept for
+the meeting type's retention.
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from media_node.rights.consents import ConsentKey, consent_keys, referenced_groups
 from media_node.rights.objects import delete_all_versions, list_keys, set_s3_legal_hold
-from media_node.rights.subject_index import entry_key, iter_manifests
+from media_node.rights.subject_index import entry_key, iter_manifests, pending_manifests
+from media_node.vault.manifest import Manifest
 from media_node.vault.store import ObjectStore
 
 __all__ = ["SweepResult", "add_hold", "held_recordings", "remove_hold", "sweep"]
@@ -33,6 +40,8 @@ class SweepResult:
     """Expired but kept under a legal hold."""
     spool_files_removed: int
     dry_run: bool
+    consents_removed: tuple[str, ...] = ()
+    """Consent records removed (or, in a dry run, that would be)."""
 
 
 def _media_key(meeting_type: str, recording_id: str) -> str:
@@ -85,16 +94,23 @@ def sweep(
     log: LogAction | None = None,
 ) -> SweepResult:
     held = held_recordings(store)
-    expired = [
-        manifest
-        for _, manifest in iter_manifests(store)
-        if dt.date.fromisoformat(manifest.retention_until) < today
-    ]
+    expired: list[Manifest] = []
+    relied_on: set[str] = set()
+    """Consent ids a recording that stays rests on."""
+    for _, manifest in iter_manifests(store):
+        if dt.date.fromisoformat(manifest.retention_until) < today:
+            expired.append(manifest)
+        else:
+            relied_on.update(manifest.consent_refs)
+    if spool_dir is not None:
+        for manifest in pending_manifests(spool_dir):
+            relied_on.update(manifest.consent_refs)
     removed, kept = [], []
     for manifest in expired:
         rid = manifest.recording_id
         if rid in held:
             kept.append(rid)
+            relied_on.update(manifest.consent_refs)
             continue
         removed.append(rid)
         if dry_run:
@@ -107,6 +123,7 @@ def sweep(
         delete_all_versions(store, f"recordings/{manifest.meeting_type}/{rid}.manifest.json")
         if log:
             log("retention-delete", f"recording:{rid}")
+    consents_removed = _sweep_consents(store, today, relied_on, dry_run=dry_run, log=log)
     spool_removed = 0
     if spool_dir is not None and spool_dir.is_dir():
         for path in spool_dir.iterdir():
@@ -114,4 +131,30 @@ def sweep(
                 spool_removed += 1
                 if not dry_run:
                     path.unlink(missing_ok=True)
-    return SweepResult(tuple(removed), tuple(kept), spool_removed, dry_run)
+    return SweepResult(tuple(removed), tuple(kept), spool_removed, dry_run, consents_removed)
+
+
+def _sweep_consents(
+    store: ObjectStore,
+    today: dt.date,
+    relied_on: set[str],
+    *,
+    dry_run: bool,
+    log: LogAction | None,
+) -> tuple[str, ...]:
+    groups: dict[tuple[str, str], list[ConsentKey]] = {}
+    for key in consent_keys(store):
+        groups.setdefault((key.participant, key.session_id), []).append(key)
+    needed = referenced_groups([k for keys in groups.values() for k in keys], relied_on)
+    removed: list[str] = []
+    for group, keys in sorted(groups.items()):
+        if group in needed or any(k.keep_until >= today for k in keys):
+            continue
+        for key in keys:
+            removed.append(key.consent_id)
+            if dry_run:
+                continue
+            delete_all_versions(store, key.key)
+            if log:
+                log("retention-delete-consent", f"consent:{key.consent_id}")
+    return tuple(removed)

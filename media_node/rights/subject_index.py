@@ -7,7 +7,9 @@ every manifest is indexed; an entry whose manifest never appeared is reported, n
 deleted with the recording or when the subject is redacted from it, and never rewritten: no
 read-modify-write race between nodes. A lookup is one prefix listing. On S3 the entries are
 SSE-KMS encrypted like every object. ``rebuild_index`` derives the same entries by scanning
-every manifest (bench/subject_index.py measures both at 100,000 recordings).
+every manifest (bench/subject_index.py measures both at 100,000 recordings); ``media-node dsar
+reindex`` runs it. A recording whose upload waited in the spool is indexed when the spool is
+flushed (``Node.flush_spool``), its entries again before its manifest.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from media_node.rights.objects import delete_all_versions, list_keys
 from media_node.vault.manifest import Manifest, ManifestError, check_pseudonym
+from media_node.vault.spool import pending_uploads
 from media_node.vault.store import ObjectStore, ObjectStoreError
 
 __all__ = [
@@ -25,6 +29,7 @@ __all__ = [
     "entry_key",
     "index_manifest",
     "manifest_key",
+    "pending_manifests",
     "rebuild_index",
     "recordings_of",
     "remove_entry",
@@ -112,3 +117,16 @@ def rebuild_index(store: ObjectStore) -> int:
         index_manifest(store, manifest)
         count += 1
     return count
+
+
+def pending_manifests(spool_dir: Path) -> list[Manifest]:
+    """Manifests still waiting in a node's spool (their upload failed; ``serve`` uploads and
+    indexes them at its next start): not in the store, so not in the index yet."""
+    found = []
+    for key, path in pending_uploads(spool_dir):
+        if key.endswith(MANIFEST_SUFFIX):
+            try:
+                found.append(Manifest.from_json(path.read_bytes()))
+            except ManifestError as err:
+                raise ManifestError(f"spooled {key}: {err}") from None
+    return found

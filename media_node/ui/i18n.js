@@ -3,6 +3,7 @@
 const STRINGS = {
   en: {
     "join.title": "Join your call", "join.notice": "Before you join",
+    "join.noticeVersion": "Notice version:",
     "join.question": "Do you agree that this call is recorded?",
     "join.agree": "I agree", "join.decline": "I do not agree", "join.continue": "Join the call",
     "join.incall": "In the call", "join.withdraw": "Withdraw my consent", "join.leave": "Leave the call",
@@ -33,6 +34,7 @@ const STRINGS = {
   },
   de: {
     "join.title": "Ihrem Gespräch beitreten", "join.notice": "Bevor Sie beitreten",
+    "join.noticeVersion": "Fassung des Hinweises:",
     "join.question": "Sind Sie einverstanden, dass dieses Gespräch aufgezeichnet wird?",
     "join.agree": "Ich stimme zu", "join.decline": "Ich stimme nicht zu", "join.continue": "Dem Gespräch beitreten",
     "join.incall": "Im Gespräch", "join.withdraw": "Einwilligung widerrufen", "join.leave": "Gespräch verlassen",

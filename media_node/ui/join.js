@@ -100,6 +100,8 @@
     $("capture").textContent = t(recording.mode === "audio+video" ? "capture.video" : "capture.audio");
     noticeShown = recording.notice;
     $("notice").textContent = noticeShown;  // exactly the configured text; its hash goes with the consent
+    // The version the consent record names, so the customer can match it in an access export.
+    $("notice-version").textContent = t("join.noticeVersion") + " " + recording.notice_version;
     $("notice-box").hidden = false;
     status("");
     if (recording.legal_basis === "consent" && recording.policy !== "forbidden") {

@@ -9,6 +9,7 @@ the spool with retries. If the store is still down, the spool file stays ``pendi
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import threading
@@ -20,6 +21,8 @@ from urllib.parse import quote, unquote
 from .store import ObjectStore, ObjectStoreError, ObjectWriter, _WriterBase
 
 __all__ = ["SpoolingWriter", "flush_pending", "pending_uploads"]
+
+logger = logging.getLogger("media_node.spool")
 
 _PENDING = ".pending"
 _PARTIAL = ".partial"
@@ -184,14 +187,26 @@ def pending_uploads(spool_dir: Path) -> list[tuple[str, Path]]:
 
 
 def flush_pending(
-    store: ObjectStore, spool_dir: Path, content_type: Callable[[str], str]
+    store: ObjectStore,
+    spool_dir: Path,
+    content_type: Callable[[str], str],
+    *,
+    before_upload: Callable[[str, Path], None] | None = None,
+    only: Callable[[str], bool] | None = None,
 ) -> list[str]:
-    """Upload every pending spool file; returns the keys uploaded, leaves the rest pending."""
+    """Upload every pending spool file (those whose key ``only`` accepts); returns the keys
+    uploaded, leaves the rest pending. ``before_upload(key, path)`` runs first (e.g. writes a
+    manifest's index entries); if it raises, that file stays pending too."""
     done = []
     for key, path in pending_uploads(spool_dir):
+        if only is not None and not only(key):
+            continue
         try:
+            if before_upload is not None:
+                before_upload(key, path)
             _upload_file(store, key, content_type(key), path)
-        except (ObjectStoreError, OSError):
+        except (ObjectStoreError, OSError, ValueError) as error:
+            logger.warning("spooled %s stays pending: %s", key, error)
             continue
         path.unlink()
         done.append(key)

@@ -147,6 +147,8 @@ def _join_shows_notice(seats: Seats, link: str, notice: str, name: str, script: 
         what="the notice",
     )
     assert box.find_element(By.ID, "notice").text == notice
+    version = box.find_element(By.ID, "notice-version").text
+    assert version.startswith("Notice version: ") and "@" in version, version
     assert seats.gum("customer") == [], "nothing is captured before the notice was acted on"
     assert "#" not in seats.driver.current_url, "the join code leaves the address bar"
     _screenshot(seats, f"join-{name}-before")

@@ -13,6 +13,7 @@ from typing import Any
 import av
 
 from media_node.rights.archive_keys import PassphraseKeyProvider
+from media_node.rights.consents import ConsentLedger, StoredConsent
 from media_node.rights.subject_index import index_manifest, manifest_key
 from media_node.vault.context import recording_context
 from media_node.vault.keys import KeyProvider
@@ -67,6 +68,7 @@ def store_recording(
     legal_basis: str = "consent",
     retention_until: str = "2030-01-01",
     schema_version: int = MANIFEST_SCHEMA_VERSION,
+    consent_refs: tuple[str, ...] = (),
 ) -> Manifest:
     """``schema_version=1`` stores it as the node did before the stream digest: the manifest
     names the object by the SHA-256 of all of it (``ciphertext_sha256``)."""
@@ -84,7 +86,7 @@ def store_recording(
         meeting_type=meeting_type,
         legal_basis=legal_basis,
         subjects=participants,
-        consent_refs=(),
+        consent_refs=consent_refs,
         started_at="2026-11-01T10:00:00Z",
         ended_at="2026-11-01T10:01:00Z",
         retention_until=retention_until,
@@ -140,3 +142,33 @@ def snapshot(store: ObjectStore, provider: KeyProvider, keys: Iterable[str]) -> 
         else:
             state[key] = "present"
     return state
+
+
+def store_consent(
+    store: ObjectStore,
+    provider: KeyProvider,
+    consent_id: str,
+    participant: str,
+    *,
+    session_id: str = "ses-000000000001",
+    granted: bool = True,
+    at: str = "2026-11-01T09:59:00.000Z",
+    keep_until: str = "2026-12-01",
+    meeting_type: str = "sales-call",
+) -> StoredConsent:
+    """One consent record, stored through the node's own write path."""
+    record = StoredConsent(
+        consent_id=consent_id,
+        participant=participant,
+        session_id=session_id,
+        meeting_type=meeting_type,
+        granted=granted,
+        at=at,
+        text_version="v1",
+        notice_version=f"{meeting_type}@0123456789ab",
+        notice_text="With your consent we record this call.",
+        notice_sha256_shown=None,
+        keep_until=keep_until,
+    )
+    ConsentLedger(store, provider, Path("/nonexistent-spool")).store_grant(record)
+    return record

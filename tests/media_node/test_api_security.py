@@ -313,12 +313,14 @@ def test_key_provider_unavailable_refuses_recording_with_a_reason(
         )
         osid = optional["session_id"]
         customer = await customer_api(http, node.url, optional, CUSTOMER)  # bound to this one
-        for api, who in ((agent, AGENT), (customer, CUSTOMER)):
+        out["consents"] = [
             await api.call(
                 "POST",
                 f"/v1/sessions/{osid}/consent",
                 {"participant": who, "granted": True, "text_version": "v1"},
             )
+            for api, who in ((agent, AGENT), (customer, CUSTOMER))
+        ]
         out["optional_start"] = await agent.call(
             "POST", f"/v1/sessions/{osid}/recording", {"action": "start"}
         )
@@ -330,8 +332,11 @@ def test_key_provider_unavailable_refuses_recording_with_a_reason(
     assert out["during_call"]["recording"]["state"] == "refused"
     assert "key provider unavailable" in out["during_call"]["recording"]["reason"]
     assert out["closed"]["recordings"] == []
+    # A grant is sealed into the store before it counts: without the key provider, none does.
+    for status, body in out["consents"]:
+        assert status == 503 and "key provider unavailable" in body["error"], body
     status, body = out["optional_start"]
-    assert status == 503 and "key provider unavailable" in body["error"]
+    assert status == 409 and "consent" in body["error"], body
     assert not list((tmp_path / "node").rglob("*.cvr*")), "nothing written without a key"
 
 

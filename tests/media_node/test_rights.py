@@ -160,6 +160,7 @@ def test_export_holds_exactly_the_subjects_data(vault: Vault, tmp_path: Path) ->
         assert names == sorted(
             [
                 "access-log.jsonl",
+                "consents.json",
                 "index.html",
                 "index.json",
                 "manifests/rec-aaaaaaaa.json",
