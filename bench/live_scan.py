@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 REGIONS = ("eu-central-1", "eu-west-1", "us-east-1")
 PROWLER_VENV = ROOT / ".venv-bench-prowler"
+PROWLER_VERSION = "5.46.0"  # the version the README's figures were measured with
 
 
 def _client(service: str, region: str, endpoint: str) -> Any:
@@ -115,11 +116,12 @@ def scan_account(endpoint: str, workers: int) -> dict[str, Any]:
     }
 
 
-def _prowler(endpoint: str) -> dict[str, Any] | str:
+def _prowler(endpoint: str, timeout: float) -> dict[str, Any] | str:
     binary = PROWLER_VENV / "bin" / "prowler"
     if not binary.exists():
         install = subprocess.run(
-            f"python3.11 -m venv {PROWLER_VENV} && {PROWLER_VENV}/bin/pip install -q prowler",
+            f"python3.11 -m venv {PROWLER_VENV} && "
+            f"{PROWLER_VENV}/bin/pip install -q prowler=={PROWLER_VERSION}",
             shell=True,  # noqa: S602 - a fixed command line
             capture_output=True,
             text=True,
@@ -136,28 +138,37 @@ def _prowler(endpoint: str) -> dict[str, Any] | str:
         "AWS_DEFAULT_REGION": "eu-central-1",
     }
     start = time.perf_counter()
-    run = subprocess.run(
-        [
-            str(binary),
-            "aws",
-            "--services",
-            "s3",
-            "kms",
-            "--region",
-            *REGIONS,
-            "--output-formats",
-            "json-ocsf",
-            "--output-directory",
-            str(out),
-            "--no-banner",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=1800,
-    )
+    log = out / "prowler.log"
+    try:
+        run = subprocess.run(
+            [
+                str(binary),
+                "aws",
+                "--services",
+                "s3",
+                "kms",
+                "--region",
+                *REGIONS,
+                "--output-formats",
+                "json-ocsf",
+                "--output-directory",
+                str(out),
+                "--no-banner",
+                "--log-level",
+                "INFO",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as exc:
+        partial = [part for part in (exc.stdout, exc.stderr) if part]
+        log.write_text("".join(p.decode() if isinstance(p, bytes) else p for p in partial))
+        return f"Prowler did not finish within {timeout:.0f} s (its output: {log})"
     wall = time.perf_counter() - start
+    log.write_text(run.stdout + run.stderr)
     results = list(out.rglob("*.ocsf.json"))
     if not results:
         tail = run.stderr.strip()[-400:]
@@ -178,6 +189,9 @@ def main() -> int:
     parser.add_argument("--keys", type=int, default=200)
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--prowler", action="store_true", help="also run Prowler's S3/KMS checks")
+    parser.add_argument(
+        "--prowler-timeout", type=float, default=3600.0, help="seconds Prowler may run"
+    )
     args = parser.parse_args()
     from tests.servers import running_moto_server
 
@@ -196,7 +210,7 @@ def main() -> int:
             if rule.startswith(("CV-EAR", "CV-KEY", "CV-PUB", "CV-RSL", "CV-RES")):
                 print(f"  {rule:11} {counts}")
         if args.prowler:
-            theirs = _prowler(server.endpoint_url)
+            theirs = _prowler(server.endpoint_url, args.prowler_timeout)
             if isinstance(theirs, str):
                 print(f"prowler: {theirs}")
             else:
