@@ -910,6 +910,25 @@ def _log_group_fact(group: PulumiResource) -> Fact:
     return _fact("log_group", group, _known_str(raw.get("name")) or group.id or group.name, props)
 
 
+SSM_DEFAULT_KEY = "alias/aws/ssm"
+"""The AWS-managed key a SecureString without a ``keyId`` is encrypted with."""
+
+
+def _ssm_parameter_fact(parameter: PulumiResource) -> Fact:
+    """Type and key only: the value is never read into a fact."""
+    raw = parameter.properties
+    props = _Props()
+    name = _known_str(raw.get("name")) or parameter.id or parameter.name
+    props.set("name", name, unknown=contains_unknown(raw.get("name")))
+    type_ = raw.get("type")
+    props.set("type", _known_str(type_), unknown=contains_unknown(type_))
+    if type_ == "SecureString" or contains_unknown(type_):
+        _optional(props, raw, "keyId", "kms_key_id", str, SSM_DEFAULT_KEY)
+    else:
+        props.set("kms_key_id", None)  # String and StringList are not encrypted with a key
+    return _fact("ssm_parameter", parameter, name, props)
+
+
 _FLOW_LOG = ("aws:ec2/flowLog:FlowLog",)
 
 
@@ -1033,6 +1052,7 @@ MODELLED_TYPES: frozenset[str] = frozenset(
         *_ROLE_POLICY,
         *_ROLE_ATTACHMENT,
         "aws:cloudwatch/logGroup:LogGroup",
+        "aws:ssm/parameter:Parameter",
         "aws:ec2/vpc:Vpc",
         *_FLOW_LOG,
         "aws:ec2/subnet:Subnet",
@@ -1071,6 +1091,7 @@ def facts_from_pulumi_resources(resources: Sequence[PulumiResource]) -> list[Fac
     facts += _each(_launch_template_fact, templates)
     facts += _each(_role_fact, index.by_type.get("aws:iam/role:Role", []), index)
     facts += _each(_log_group_fact, index.by_type.get("aws:cloudwatch/logGroup:LogGroup", []))
+    facts += _each(_ssm_parameter_fact, index.by_type.get("aws:ssm/parameter:Parameter", []))
     facts += _each(_vpc_fact, index.by_type.get("aws:ec2/vpc:Vpc", []), index)
     media_node_cidrs = _media_node_cidrs(index)
     hosts = [r for r in (*instances, *templates) if _turnserver_conf(r) is not None]
