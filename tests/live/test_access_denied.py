@@ -133,5 +133,8 @@ def test_collectors_call_nothing_outside_the_read_only_policy(
     called = set(factory.call_log.counts)
     assert len(snapshot.regions) > 10
     assert called - _allowed_actions() == set()
+    # Parameter types are read, never a value: GetParameter* is neither called nor granted.
+    assert "ssm:DescribeParameters" in called and "ssm:ListTagsForResource" in called
+    assert not [a for a in called | _allowed_actions() if a.startswith("ssm:GetParameter")]
     # And the policy grants nothing the scan does not use.
     assert _allowed_actions() - called == set()
