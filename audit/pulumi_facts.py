@@ -854,6 +854,37 @@ def _launch_template_fact(template: PulumiResource) -> Fact:
 
 _ROLE_POLICY = ("aws:iam/rolePolicy:RolePolicy",)
 _ROLE_ATTACHMENT = ("aws:iam/rolePolicyAttachment:RolePolicyAttachment",)
+_MANAGED_POLICY = "aws:iam/policy:Policy"
+AWS_MANAGED_POLICY = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
+"""AWS's own managed policies: judged by name (CV-IAM-002); the account's own by document."""
+
+
+def _attached_documents(
+    attachments: Sequence[PulumiResource], arns: Sequence[Any], index: _Index
+) -> tuple[list[Any], bool]:
+    """(documents of the account's own managed policies attached to a role, by attachment
+    resources or the role's ``managedPolicyArns``; whether some cannot be shown). A policy
+    declared in the stack is matched by ARN or, when the ARN is not known yet, by
+    ``propertyDependencies``; one the stack does not declare (made elsewhere) has permissions
+    the source does not show."""
+    policies = index.by_type.get(_MANAGED_POLICY, [])
+    documents: list[Any] = []
+    hidden = False
+    sources = [
+        (a.properties.get("policyArn"), a.dependencies.get("policyArn", ())) for a in attachments
+    ]
+    sources += [(arn, ()) for arn in arns]
+    for arn, origins in sources:
+        if not contains_unknown(arn) and AWS_MANAGED_POLICY.match(str(arn)):
+            continue
+        if contains_unknown(arn):
+            found = [p for p in policies if p.urn in set(origins)]
+        else:
+            found = [p for p in policies if str(arn) in {p.id, p.properties.get("arn")}]
+        if not found:
+            hidden = True
+        documents += [p.properties.get("policy") for p in found]
+    return documents, hidden
 
 
 def _role_fact(role: PulumiResource, index: _Index) -> Fact:
@@ -869,8 +900,14 @@ def _role_fact(role: PulumiResource, index: _Index) -> Fact:
     props.set("workload", workload or tags.get("workload"))
     documents = [p.get("policy") for p in raw.get("inlinePolicies") or [] if p.get("policy")]
     documents += [r.properties.get("policy") for r in inline_policies]
+    attached_documents, hidden = _attached_documents(
+        attachments, list(raw.get("managedPolicyArns") or []), index
+    )
+    documents += attached_documents
     if (
         unresolved_inline
+        or unresolved_attachments
+        or hidden
         or contains_unknown(documents)
         or contains_unknown(raw.get("inlinePolicies"))
     ):
