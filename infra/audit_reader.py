@@ -4,8 +4,8 @@ The policy document is ``audit/data/live-readonly-policy.json``, the same file t
 ships and the live tests hold the collectors to, so the two cannot drift apart. It becomes a
 customer-managed policy (``<prefix>-audit-read-only``) to attach to a principal of your own,
 e.g. an SSO permission set; with ``trustedPrincipals`` also a role (``<prefix>-audit-reader``)
-that those principals may assume, carrying the same document inline: the auditor judges a
-role's inline statements (CV-IAM-002), and only the names of its attached policies.
+that those principals may assume, with that policy attached (the auditor reads the documents
+of the account's own attached policies as the role's statements, CV-IAM-002).
 
 Named List/Describe/Get actions only, no wildcard actions. ``Resource`` is ``*`` because
 ``ListBuckets``, ``DescribeRegions``, ``ListKeys``, ``DescribeParameters`` ... take no
@@ -99,8 +99,8 @@ class AuditReader(pulumi.ComponentResource):
                 tags=tags,
                 opts=child,
             )
-            aws.iam.RolePolicy(
-                f"{name}-role-policy", role=self.role.id, policy=document, opts=child
+            aws.iam.RolePolicyAttachment(
+                f"{name}-attachment", role=self.role.name, policy_arn=self.policy.arn, opts=child
             )
         self.register_outputs(
             {"policy_arn": self.policy.arn, "role_arn": self.role.arn if self.role else None}

@@ -40,8 +40,9 @@ def test_policy_is_the_shipped_read_only_file(with_role: list[DeclaredResource])
     policy = one(with_role, "aws:iam/policy:Policy", "audit-reader")
     assert json.loads(policy.inputs["policy"]) == shipped
     assert policy.inputs["name"] == "callvault-dev-audit-read-only"
-    inline = one(with_role, "aws:iam/rolePolicy:RolePolicy", "audit-reader")
-    assert json.loads(inline.inputs["policy"]) == shipped
+    attachment = one(with_role, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "reader")
+    assert attachment.inputs["policyArn"] == policy.outputs["arn"]
+    assert attachment.inputs["role"] == "callvault-dev-audit-reader"
     actions = [a for s in shipped["Statement"] for a in s["Action"]]
     assert actions and not [a for a in actions if "*" in a or "?" in a]
     reads_data = ("s3:GetObject", "ssm:GetParameter", "kms:Decrypt", "logs:GetLogEvents")
@@ -106,9 +107,7 @@ def test_config_round_trips(tmp_path: Path) -> None:
     assert config.audit_reader == AuditReaderSettings((SCANNER,), "e")
 
 
-def test_the_auditor_passes_the_dev_stack_with_the_reader_enabled(tmp_path: Path) -> None:
-    config = _stack_file(tmp_path, {"trustedPrincipals": [SCANNER], "externalId": "e"})
-    out = tmp_path / "out"
+def _plan_audit(config: Path, out: Path) -> tuple[subprocess.CompletedProcess[str], list[Any]]:
     result = subprocess.run(
         [sys.executable, "-m", "audit.cli", "plan", "--stack", "dev"]
         + ["--config-file", str(config), "--out", str(out)],
@@ -118,13 +117,48 @@ def test_the_auditor_passes_the_dev_stack_with_the_reader_enabled(tmp_path: Path
         timeout=300,
         check=False,
     )
+    report = out / "report.json"
+    return result, json.loads(report.read_text())["findings"] if report.exists() else []
+
+
+def test_the_auditor_passes_the_dev_stack_with_the_reader_enabled(tmp_path: Path) -> None:
+    config = _stack_file(tmp_path, {"trustedPrincipals": [SCANNER], "externalId": "e"})
+    result, findings = _plan_audit(config, tmp_path / "out")
     assert result.returncode == 0, result.stdout + result.stderr
-    findings = json.loads((out / "report.json").read_text())["findings"]
     assert not [f for f in findings if f["status"] in ("fail", "error")]
     reader = {
         f["rule_id"]: f["status"]
         for f in findings
         if f["resource"]["id"] == "callvault-dev-audit-reader"
     }
-    assert reader["CV-IAM-002"] == "pass"  # named actions only; Resource * on List/Describe
+    # Judged on the attached policy's statements: named actions only, Resource * on List/Describe.
+    assert reader["CV-IAM-002"] == "pass"
     assert reader["CV-IAM-003"] == "pass"  # trust names one role, not anyone
+
+
+def test_a_wildcard_in_the_readers_policy_would_fail_it(tmp_path: Path) -> None:
+    """The pass above is not vacuous: the same document with one wildcard action fails."""
+    wide = json.loads(READ_ONLY_POLICY_FILE.read_text())
+    wide["Statement"][0]["Action"].append("s3:Get*")
+    policy_file = tmp_path / "wide.json"
+    policy_file.write_text(json.dumps(wide))
+    config = _stack_file(tmp_path, {"trustedPrincipals": [SCANNER]})
+    script = (
+        "import sys, infra.audit_reader as r; from pathlib import Path; "
+        f"r.READ_ONLY_POLICY_FILE = Path({str(policy_file)!r}); "
+        "from audit.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-c", script, "plan", "--stack", "dev"]
+        + ["--config-file", str(config), "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    findings = json.loads((out / "report.json").read_text())["findings"]
+    failed = {(f["rule_id"], f["resource"]["id"]) for f in findings if f["status"] == "fail"}
+    assert failed == {("CV-IAM-002", "callvault-dev-audit-reader")}
