@@ -60,8 +60,8 @@ def test_a_wildcard_in_an_attached_policy_fails_the_role(moto_server: RunningMot
     # The narrow policy is attached twice but read once.
     assert factory.call_log.counts["iam:GetPolicyVersion"] == 2
     facts = facts_from_live(snapshot, default_context())
-    role = next(f for f in facts.facts if f.kind == "iam_role" and f.id == "reader")
-    assert role.properties["statements"][0]["actions"] == ["s3:GetObject"]
+    reader = next(f for f in facts.facts if f.kind == "iam_role" and f.id == "reader")
+    assert reader.properties["statements"][0]["actions"] == ["s3:GetObject"]
 
     engine = OpaEmbeddedEngine()
     try:
