@@ -7,7 +7,7 @@ import rego.v1
 # Kinds that live in a region.
 regional_kinds := {
 	"bucket", "kms_key", "trail", "security_group", "instance",
-	"launch_template", "log_group", "vpc", "turn_config",
+	"launch_template", "log_group", "vpc", "turn_config", "ssm_parameter",
 }
 
 # Logs are kept at least this long, so a breach found months later can still be investigated

@@ -62,6 +62,11 @@ def _unknown_region(props: dict[str, Any]) -> None:
         props[key] = UNKNOWN
 
 
+def _in_us_east_1(props: dict[str, Any]) -> None:
+    props["region"] = "us-east-1"
+    props["arn"] = str(props.get("arn", "")).replace("eu-central-1", "us-east-1")
+
+
 def _sg_rule_of_unknown_type(states: list[State]) -> list[State]:
     group = next(
         s
@@ -159,6 +164,10 @@ CASES: dict[str, tuple[Callable[[list[State]], list[State]], str]] = {
         "turn",
     ),
     "sg-rule-of-unknown-type": (_sg_rule_of_unknown_type, "turn"),
+    "secret-parameter-outside-the-eu": (
+        lambda s: _each(s, "aws:ssm/parameter:Parameter", "turn", _in_us_east_1),
+        "turn",
+    ),
     "admin-in-an-attached-policy-of-the-stack": (
         _attached_to_turn_role("arn:aws:iam::123456789012:policy/wide", ADMIN),
         "turn",
