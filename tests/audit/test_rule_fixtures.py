@@ -116,7 +116,9 @@ SCOPE_GUARDS: dict[str, tuple[str, ...]] = {
 def test_fact_stripped_of_its_scope_is_not_dropped(rule, engine, library) -> None:
     fixture = load_fixture(POLICY_ROOT / rule.path.replace(".rego", ".pass.json"))
     stripped = tuple(
-        Fact(f.kind, f.id, None, f.source, {}) for f in fixture.facts if f.kind in rule.applies_to
+        Fact(f.kind, f.id, None, f.source, {})
+        for f in fixture.facts
+        if f.kind in rule.applies_to
     )
     facts = Facts(fixture.source_description, fixture.context, stripped)
     guards = sorted({g for f in stripped for g in SCOPE_GUARDS.get(f.kind, ())})

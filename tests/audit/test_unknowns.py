@@ -208,3 +208,17 @@ def test_an_unknown_in_the_live_account_is_not_called_unknown_before_deploy(
     assert messages[planned.source].endswith(
         "; cannot be decided before deploy: rotation_enabled is unknown"
     )
+
+
+def test_a_managed_policy_list_unknown_as_a_whole_is_not_a_pass(tmp_path) -> None:
+    document = _state(
+        _resource(
+            "aws:iam/role:Role",
+            "r",
+            {"name": "worker", "assumeRolePolicy": "{}", "managedPolicyArns": UNKNOWN},
+            "worker",
+        )
+    )
+    _, findings = _audit(document, tmp_path)
+    statuses = _statuses(findings, "CV-IAM-002", "worker")
+    assert statuses == {"error"}, statuses
