@@ -20,8 +20,9 @@ from .findings import Finding
 
 __all__ = ["UNDECIDED_PREFIX", "Evaluation", "evaluate", "paused_gc"]
 
-UNDECIDED_PREFIX = "cannot be decided before deploy:"
-"""How ``lib.undecided`` (policies/lib) starts a denial that rests on an unknown value."""
+UNDECIDED_PREFIX = "cannot be decided:"
+"""How ``lib.undecided`` (policies/lib) starts a denial that rests on an unknown value; the
+evaluator words it for the fact's source (:func:`_undecided_wording`)."""
 
 
 @contextlib.contextmanager
@@ -75,6 +76,13 @@ def _finding(rule: Rule, fact: Fact | None, status: str, message: str) -> Findin
     )
 
 
+def _undecided_wording(fact: Fact, message: str) -> str:
+    """A live fact (its ``source`` is an ARN) is unknown because the account did not answer;
+    a plan's or a state's because the value exists only after deploy (or is a hidden secret)."""
+    where = "in the live account" if fact.source.startswith("arn:") else "before deploy"
+    return message.replace(UNDECIDED_PREFIX, f"cannot be decided {where}:")
+
+
 def _unknown_reasons(fact: Fact, message: str) -> str:
     """Why the properties a message names are unknown, where the source says (a live scan's
     refused call and the IAM permission it needed)."""
@@ -124,7 +132,7 @@ def _rule_findings(rule: Rule, result: BatchResult, chunk: list[tuple[str, Fact]
             undecided = any(m.startswith(UNDECIDED_PREFIX) for m in messages)
             message = "; ".join(messages)
             if undecided:
-                message += _unknown_reasons(fact, message)
+                message = _undecided_wording(fact, message) + _unknown_reasons(fact, message)
             findings.append(_finding(rule, fact, "error" if undecided else "fail", message))
         elif ref in outcome.applicable and fact.properties.get("unlisted"):
             # A live listing AWS refused: nothing about these resources is known.

@@ -22,6 +22,7 @@ FACT_KINDS: tuple[str, ...] = (
     "launch_template",
     "iam_role",
     "log_group",
+    "ssm_parameter",
     "vpc",
     "turn_config",
     "meeting_type",

@@ -854,6 +854,37 @@ def _launch_template_fact(template: PulumiResource) -> Fact:
 
 _ROLE_POLICY = ("aws:iam/rolePolicy:RolePolicy",)
 _ROLE_ATTACHMENT = ("aws:iam/rolePolicyAttachment:RolePolicyAttachment",)
+_MANAGED_POLICY = "aws:iam/policy:Policy"
+AWS_MANAGED_POLICY = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
+"""AWS's own managed policies: judged by name (CV-IAM-002); the account's own by document."""
+
+
+def _attached_documents(
+    attachments: Sequence[PulumiResource], arns: Sequence[Any], index: _Index
+) -> tuple[list[Any], bool]:
+    """(documents of the account's own managed policies attached to a role, by attachment
+    resources or the role's ``managedPolicyArns``; whether some cannot be shown). A policy
+    declared in the stack is matched by ARN or, when the ARN is not known yet, by
+    ``propertyDependencies``; one the stack does not declare (made elsewhere) has permissions
+    the source does not show."""
+    policies = index.by_type.get(_MANAGED_POLICY, [])
+    documents: list[Any] = []
+    hidden = False
+    sources = [
+        (a.properties.get("policyArn"), a.dependencies.get("policyArn", ())) for a in attachments
+    ]
+    sources += [(arn, ()) for arn in arns]
+    for arn, origins in sources:
+        if not contains_unknown(arn) and AWS_MANAGED_POLICY.match(str(arn)):
+            continue
+        if contains_unknown(arn):
+            found = [p for p in policies if p.urn in set(origins)]
+        else:
+            found = [p for p in policies if str(arn) in {p.id, p.properties.get("arn")}]
+        if not found:
+            hidden = True
+        documents += [p.properties.get("policy") for p in found]
+    return documents, hidden
 
 
 def _role_fact(role: PulumiResource, index: _Index) -> Fact:
@@ -869,8 +900,14 @@ def _role_fact(role: PulumiResource, index: _Index) -> Fact:
     props.set("workload", workload or tags.get("workload"))
     documents = [p.get("policy") for p in raw.get("inlinePolicies") or [] if p.get("policy")]
     documents += [r.properties.get("policy") for r in inline_policies]
+    attached_documents, hidden = _attached_documents(
+        attachments, list(raw.get("managedPolicyArns") or []), index
+    )
+    documents += attached_documents
     if (
         unresolved_inline
+        or unresolved_attachments
+        or hidden
         or contains_unknown(documents)
         or contains_unknown(raw.get("inlinePolicies"))
     ):
@@ -908,6 +945,25 @@ def _log_group_fact(group: PulumiResource) -> Fact:
     _optional(props, raw, "retentionInDays", "retention_days", _int_or_none, 0)
     _optional(props, raw, "kmsKeyId", "kms_key_id", str, None)
     return _fact("log_group", group, _known_str(raw.get("name")) or group.id or group.name, props)
+
+
+SSM_DEFAULT_KEY = "alias/aws/ssm"
+"""The AWS-managed key a SecureString without a ``keyId`` is encrypted with."""
+
+
+def _ssm_parameter_fact(parameter: PulumiResource) -> Fact:
+    """Type and key only: the value is never read into a fact."""
+    raw = parameter.properties
+    props = _Props()
+    name = _known_str(raw.get("name")) or parameter.id or parameter.name
+    props.set("name", name, unknown=contains_unknown(raw.get("name")))
+    type_ = raw.get("type")
+    props.set("type", _known_str(type_), unknown=contains_unknown(type_))
+    if type_ == "SecureString" or contains_unknown(type_):
+        _optional(props, raw, "keyId", "kms_key_id", str, SSM_DEFAULT_KEY)
+    else:
+        props.set("kms_key_id", None)  # String and StringList are not encrypted with a key
+    return _fact("ssm_parameter", parameter, name, props)
 
 
 _FLOW_LOG = ("aws:ec2/flowLog:FlowLog",)
@@ -1033,6 +1089,7 @@ MODELLED_TYPES: frozenset[str] = frozenset(
         *_ROLE_POLICY,
         *_ROLE_ATTACHMENT,
         "aws:cloudwatch/logGroup:LogGroup",
+        "aws:ssm/parameter:Parameter",
         "aws:ec2/vpc:Vpc",
         *_FLOW_LOG,
         "aws:ec2/subnet:Subnet",
@@ -1071,6 +1128,7 @@ def facts_from_pulumi_resources(resources: Sequence[PulumiResource]) -> list[Fac
     facts += _each(_launch_template_fact, templates)
     facts += _each(_role_fact, index.by_type.get("aws:iam/role:Role", []), index)
     facts += _each(_log_group_fact, index.by_type.get("aws:cloudwatch/logGroup:LogGroup", []))
+    facts += _each(_ssm_parameter_fact, index.by_type.get("aws:ssm/parameter:Parameter", []))
     facts += _each(_vpc_fact, index.by_type.get("aws:ec2/vpc:Vpc", []), index)
     media_node_cidrs = _media_node_cidrs(index)
     hosts = [r for r in (*instances, *templates) if _turnserver_conf(r) is not None]

@@ -10,11 +10,12 @@ Feature: Call recordings are encrypted at rest and in transit
     And it is checked that "KMS-encrypted buckets should use an S3 bucket key" (CV-EAR-002)
     Then every resource it applies to complies
 
-  Scenario: Disks, logs and the audit trail are encrypted
+  Scenario: Disks, logs, the audit trail and stored secrets are encrypted
     Given the audited infrastructure of the stack
     When it is checked that "Instance volumes should be encrypted" (CV-EAR-004)
     And it is checked that "Log groups should be encrypted with a KMS key" (CV-EAR-005)
     And it is checked that "The audit trail should be encrypted with a KMS key" (CV-EAR-006)
+    And it is checked that "SSM parameters that hold secrets should be SecureStrings under a customer-managed KMS key" (CV-EAR-007)
     Then every resource it applies to complies
 
   @iso27001_a_8_20 @iso27001_a_5_14

@@ -23,6 +23,7 @@ from infra.safe_load import UnsafeDocumentError, decode_utf8, load_yaml
 
 __all__ = [
     "PROJECT",
+    "AuditReaderSettings",
     "ConfigError",
     "Controller",
     "MediaNodeSizing",
@@ -175,6 +176,16 @@ class MediaNodeSizing:
 
 
 @dataclass(frozen=True)
+class AuditReaderSettings:
+    """``callvault:auditReader``: the live scan's read-only access, declared by the stack."""
+
+    trusted_principals: tuple[str, ...] = ()
+    """Who may assume the reader role (account roots, roles or users by ARN); none: no role,
+    only the managed policy, to attach to a principal of your own."""
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
 class StackConfig:
     """The validated configuration of one stack."""
 
@@ -189,6 +200,8 @@ class StackConfig:
     media_node: MediaNodeSizing
     log_retention_days: int
     """Days access logs and CloudTrail logs are kept."""
+    audit_reader: AuditReaderSettings | None = None
+    """Opt-in: the read-only IAM policy of ``gdpr-audit live`` (and a role to assume)."""
 
     def meeting_type(self, name: str) -> MeetingType:
         for meeting_type in self.meeting_types:
@@ -443,8 +456,29 @@ _TOP_LEVEL = (
     "turn",
     "mediaNode",
     "logRetentionDays",
+    "auditReader",
     "turnSharedSecret",
 )
+
+# A principal the reader role may trust: an account, role or user ARN, never a wildcard.
+_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)$")
+
+
+def _audit_reader(raw: Any, key: str) -> AuditReaderSettings:
+    obj = _mapping({} if raw is None else raw, key)
+    _reject_unknown(obj, key, ("trustedPrincipals", "externalId"))
+    principals = _str_list(obj, "trustedPrincipals", key) if "trustedPrincipals" in obj else ()
+    for principal in principals:
+        if not _PRINCIPAL.match(principal):
+            raise ConfigError(
+                f"{key}.trustedPrincipals",
+                f"{_shown(principal)} is not an account, role or user ARN "
+                "(arn:aws:iam::<12 digits>:root, :role/NAME or :user/NAME; no wildcards)",
+            )
+    external_id = _str(obj, "externalId", key) if "externalId" in obj else None
+    if external_id is not None and not principals:
+        raise ConfigError(f"{key}.externalId", "needs trustedPrincipals (it guards the role)")
+    return AuditReaderSettings(trusted_principals=principals, external_id=external_id)
 
 
 def stack_config_from_values(
@@ -516,6 +550,11 @@ def stack_config_from_values(
         turn=_turn(_require(values, "turn", ns), f"{ns}:turn"),
         media_node=_media_node(_require(values, "mediaNode", ns), f"{ns}:mediaNode"),
         log_retention_days=_int(values, "logRetentionDays", ns, minimum=1, maximum=3650),
+        audit_reader=(
+            _audit_reader(values["auditReader"], f"{ns}:auditReader")
+            if "auditReader" in values
+            else None
+        ),
     )
 
 
@@ -613,6 +652,13 @@ def to_stack_document(config: StackConfig) -> dict[str, Any]:
             "ami": config.media_node.ami,
         },
     }
+    if config.audit_reader is not None:
+        reader: dict[str, Any] = {}
+        if config.audit_reader.trusted_principals:
+            reader["trustedPrincipals"] = list(config.audit_reader.trusted_principals)
+        if config.audit_reader.external_id is not None:
+            reader["externalId"] = config.audit_reader.external_id
+        values["auditReader"] = reader
     document: dict[str, Any] = {"aws:region": config.region}
     document.update({f"{PROJECT}:{key}": value for key, value in values.items()})
     return {"config": document}

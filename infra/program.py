@@ -8,6 +8,7 @@ import yaml
 
 from infra.access_log_bucket import AccessLogBucket, AccessLogBucketArgs
 from infra.artifacts_bucket import ArtifactsBucket, ArtifactsBucketArgs
+from infra.audit_reader import AuditReader, AuditReaderArgs
 from infra.audit_trail import AuditTrail, AuditTrailArgs
 from infra.config import StackConfig, to_stack_document
 from infra.dpo_role import DpoRole, DpoRoleArgs, dpo_role_name
@@ -227,6 +228,20 @@ def declare_stack(config: StackConfig, turn_shared_secret: pulumi.Input[str]) ->
             tags=tags("call-recording", "special-category", "all"),
         ),
     )
+
+    if config.audit_reader is not None:
+        reader = AuditReader(
+            f"{prefix}-audit-reader",
+            AuditReaderArgs(
+                name_prefix=prefix,
+                tags=tags("compliance-audit", "internal"),
+                trusted_principals=config.audit_reader.trusted_principals,
+                external_id=config.audit_reader.external_id,
+            ),
+        )
+        pulumi.export("audit_read_only_policy_arn", reader.policy.arn)
+        if reader.role is not None:
+            pulumi.export("audit_reader_role_arn", reader.role.arn)
 
     pulumi.export("region", region)
     pulumi.export("recording_bucket", recordings.bucket_name)

@@ -93,6 +93,10 @@ def _mock_state(
             "name": role_name,
             "arn": f"arn:aws:iam::{account}:{kind}/{role_name}",
         }
+    if type_ == "aws:iam/policy:Policy":
+        policy_name = inputs.get("name") or f"{name}-{_short_id(name)[:7]}"
+        arn = f"arn:aws:iam::{account}:policy/{policy_name}"
+        return arn, {**state, "name": policy_name, "arn": arn}
     if type_ == "aws:cloudwatch/logGroup:LogGroup":
         group = inputs.get("name") or name
         return group, {**state, "arn": f"arn:aws:logs:{region}:{account}:log-group:{group}"}

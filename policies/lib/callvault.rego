@@ -7,7 +7,7 @@ import rego.v1
 # Kinds that live in a region.
 regional_kinds := {
 	"bucket", "kms_key", "trail", "security_group", "instance",
-	"launch_template", "log_group", "vpc", "turn_config",
+	"launch_template", "log_group", "vpc", "turn_config", "ssm_parameter",
 }
 
 # Logs are kept at least this long, so a breach found months later can still be investigated
@@ -45,7 +45,7 @@ recorded_meeting_types contains name if {
 # the evaluator reports such a denial as an `error`.
 unknown_among(f, properties) := {p | some p in object.get(f, "unknown", []); p in properties}
 
-undecided(f, p) := {"ref": f.ref, "msg": sprintf("cannot be decided before deploy: %s is unknown", [p])}
+undecided(f, p) := {"ref": f.ref, "msg": sprintf("cannot be decided: %s is unknown", [p])}
 
 # A bucket (or key) holds recordings when the facts say so (audit/scope.py derives it from who
 # writes it, its key and its prefixes) or its purpose tag says so.

@@ -7,7 +7,7 @@
 #   gdpr: ["Art. 44", "Art. 28(3)(a)"]
 #   iso27001: ["A.5.14", "A.5.31"]
 #   mapping: {"Art. 44": "partial", "Art. 28(3)(a)": "partial", "A.5.14": "partial", "A.5.31": "partial"}
-#   applies_to: ["bucket", "kms_key", "trail", "security_group", "instance", "launch_template", "log_group", "vpc", "turn_config"]
+#   applies_to: ["bucket", "kms_key", "trail", "security_group", "instance", "launch_template", "log_group", "vpc", "turn_config", "ssm_parameter"]
 #   remediation: "Declare the resource in one of the stack's allowed EU regions (set `region` explicitly on every resource)."
 package callvault.rules.region_allowed
 

@@ -29,6 +29,26 @@ test_denies_k1 if {
 	"kms_key:k1" in testing.denied(rule, fail_context, fail_facts)
 }
 
+# A secret in Parameter Store is data too: its region is judged like a bucket's.
+parameter(region) := {
+	"id": "/cv/turn/static-auth-secret",
+	"kind": "ssm_parameter",
+	"ref": "ssm_parameter:/cv/turn/static-auth-secret",
+	"region": region,
+	"source": "fixture",
+}
+
+test_allows_a_parameter_in_an_allowed_region if {
+	p := parameter("eu-central-1")
+	p.ref in testing.applicable(rule, pass_context, [p])
+	not p.ref in testing.denied(rule, pass_context, [p])
+}
+
+test_denies_a_parameter_outside_the_allowed_regions if {
+	p := parameter("us-east-1")
+	p.ref in testing.denied(rule, pass_context, [p])
+}
+
 test_missing_region_is_not_allowed_rec if {
 	f := json.remove(testing.fact(pass_facts, "bucket:rec"), ["region"])
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))

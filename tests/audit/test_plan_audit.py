@@ -45,6 +45,12 @@ def test_dev_plan_passes_with_30_rules(dev_reports) -> None:
     assert report["schema_version"] == 1 and report["tool"]["version"]
     assert "Art. 32(1)(a)" in report["summary"]["by_gdpr_article"]
     assert "A.8.24" in report["summary"]["by_iso27001_control"]
+    turn_secret = {
+        (f["rule_id"], f["status"])
+        for f in report["findings"]
+        if f["resource"]["kind"] == "ssm_parameter"
+    }
+    assert turn_secret == {("CV-EAR-007", "pass"), ("CV-RES-001", "pass")}
 
 
 def test_reports_are_well_formed(dev_reports) -> None:
@@ -92,6 +98,9 @@ def _mutated_facts(dev_config, dev_resources) -> Facts:
             props["ingress"].append(
                 {"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}
             )
+        if declared.name == "callvault-dev-turn-secret":
+            props["type"] = "String"  # the TURN secret as plain text
+            del props["keyId"]
         resources.append(
             PulumiResource(
                 declared.urn, declared.type, declared.id, props, declared.urn, "eu-central-1"
@@ -116,6 +125,7 @@ def test_mutated_plan_fails_the_right_rules_on_the_right_resources(
         ("CV-EAR-001", "bucket", "callvault-dev-recordings"),
         ("CV-KEY-001", "kms_key", key_id),
         ("CV-NET-001", "security_group", sg_id),
+        ("CV-EAR-007", "ssm_parameter", "/callvault-dev/turn/static-auth-secret"),
     }
     assert not [f for f in evaluation.findings if f.status == "error"]
 

@@ -62,6 +62,11 @@ def _unknown_region(props: dict[str, Any]) -> None:
         props[key] = UNKNOWN
 
 
+def _in_us_east_1(props: dict[str, Any]) -> None:
+    props["region"] = "us-east-1"
+    props["arn"] = str(props.get("arn", "")).replace("eu-central-1", "us-east-1")
+
+
 def _sg_rule_of_unknown_type(states: list[State]) -> list[State]:
     group = next(
         s
@@ -90,6 +95,46 @@ def _sg_rule_of_unknown_type(states: list[State]) -> list[State]:
     ]
 
 
+def _attached_to_turn_role(policy_arn: str, document: dict[str, Any] | None):
+    """A managed policy (declared in the stack when ``document`` is given) attached to the
+    TURN role: its statements are the role's permissions as much as an inline policy's."""
+
+    def mutate(states: list[State]) -> list[State]:
+        role = next(s for s in states if s["type"] == "aws:iam/role:Role" and "turn" in s["urn"])
+        added = []
+        if document is not None:
+            policy = {"name": "wide", "arn": policy_arn, "policy": json.dumps(document)}
+            added.append(
+                {
+                    "urn": "urn:pulumi:dev::callvault::aws:iam/policy:Policy::wide",
+                    "type": "aws:iam/policy:Policy",
+                    "id": policy_arn,
+                    "custom": True,
+                    "inputs": policy,
+                    "outputs": policy,
+                }
+            )
+        attachment = {"role": role["id"], "policyArn": policy_arn}
+        added.append(
+            {
+                "urn": "urn:pulumi:dev::callvault::"
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment::wide",
+                "type": "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                "id": f"{role['id']}-wide",
+                "custom": True,
+                "inputs": attachment,
+                "outputs": attachment,
+            }
+        )
+        return [*states, *added]
+
+    return mutate
+
+
+ADMIN = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 CASES: dict[str, tuple[Callable[[list[State]], list[State]], str]] = {
     "secret-ingress": (lambda s: _each(s, SG, "turn", _secret_ingress), "turn"),
@@ -119,6 +164,18 @@ CASES: dict[str, tuple[Callable[[list[State]], list[State]], str]] = {
         "turn",
     ),
     "sg-rule-of-unknown-type": (_sg_rule_of_unknown_type, "turn"),
+    "secret-parameter-outside-the-eu": (
+        lambda s: _each(s, "aws:ssm/parameter:Parameter", "turn", _in_us_east_1),
+        "turn",
+    ),
+    "admin-in-an-attached-policy-of-the-stack": (
+        _attached_to_turn_role("arn:aws:iam::123456789012:policy/wide", ADMIN),
+        "turn",
+    ),
+    "attached-policy-the-stack-does-not-show": (
+        _attached_to_turn_role("arn:aws:iam::123456789012:policy/made-elsewhere", None),
+        "turn",
+    ),
     "bucket-region-unknown": (
         lambda s: _each(s, "aws:s3/bucket:Bucket", "recordings", _unknown_region),
         "recordings",

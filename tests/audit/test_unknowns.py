@@ -8,7 +8,11 @@ from typing import Any
 
 import pulumi.runtime.rpc
 
+from audit.catalogue import Library
 from audit.cli import main
+from audit.engines.opa_embedded import OpaEmbeddedEngine
+from audit.evaluate import evaluate
+from audit.facts import AuditContext, Fact, Facts
 from audit.unknowns import UNKNOWN_SENTINELS, contains_unknown
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -158,3 +162,63 @@ def test_unknown_rotation_is_an_error_naming_the_property(tmp_path) -> None:
     assert finding["status"] == "error"
     assert "cannot be decided before deploy: rotation_enabled is unknown" in finding["message"]
     assert code == 3
+
+
+def _key_fact(source: str, reasons: dict[str, str]) -> Fact:
+    return Fact(
+        "kms_key",
+        "k-1",
+        "eu-central-1",
+        source,
+        {
+            "tags": {},
+            "purpose": None,
+            "rotation_enabled": None,
+            "multi_region": False,
+            "deletion_window_days": 30,
+            "key_usage": "ENCRYPT_DECRYPT",
+            "policy_readable": True,
+            "policy_public": False,
+            "policy_grants_all_actions": False,
+            "unknown": ["rotation_enabled"],
+            "unknown_reasons": reasons,
+            "aws_defaults": [],
+        },
+    )
+
+
+def test_an_unknown_in_the_live_account_is_not_called_unknown_before_deploy(
+    engine: OpaEmbeddedEngine, library: Library
+) -> None:
+    reason = "AccessDenied on kms:GetKeyRotationStatus"
+    live = _key_fact("arn:aws:kms:eu-central-1:123456789012:key/k-1", {"rotation_enabled": reason})
+    planned = _key_fact("urn:pulumi:dev::callvault::aws:kms/key:Key::k", {})
+    context = AuditContext(("eu-central-1",), {}, 400)
+    findings = evaluate(Facts("both", context, (live, planned)), library, engine).findings
+    messages = {
+        f.resource_source: f.message
+        for f in findings
+        if f.rule_id == "CV-KEY-001" and f.status == "error"
+    }
+    assert messages[live.source].endswith(
+        "; cannot be decided in the live account: rotation_enabled is unknown "
+        f"(rotation_enabled: {reason})"
+    )
+    assert "before deploy" not in messages[live.source]
+    assert messages[planned.source].endswith(
+        "; cannot be decided before deploy: rotation_enabled is unknown"
+    )
+
+
+def test_a_managed_policy_list_unknown_as_a_whole_is_not_a_pass(tmp_path) -> None:
+    document = _state(
+        _resource(
+            "aws:iam/role:Role",
+            "r",
+            {"name": "worker", "assumeRolePolicy": "{}", "managedPolicyArns": UNKNOWN},
+            "worker",
+        )
+    )
+    _, findings = _audit(document, tmp_path)
+    statuses = _statuses(findings, "CV-IAM-002", "worker")
+    assert statuses == {"error"}, statuses

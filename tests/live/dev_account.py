@@ -430,6 +430,20 @@ def _hosts(account: Account, resources: list[Any]) -> None:
         account.ids[str(instance.id)] = created["InstanceId"]
 
 
+def _parameters(account: Account, resources: list[Any]) -> None:
+    """The plan's parameters with a stand-in value (the scan never reads values)."""
+    for parameter in _by_type(resources, "aws:ssm/parameter:Parameter"):
+        inputs = account.real(parameter.inputs)
+        extra = {"KeyId": inputs["keyId"]} if inputs.get("keyId") else {}
+        account.client("ssm", inputs.get("region")).put_parameter(
+            Name=inputs["name"],
+            Type=inputs["type"],
+            Value="moto-stand-in",
+            Tags=_tags(inputs),
+            **extra,
+        )
+
+
 def _trail(account: Account, resources: list[Any]) -> None:
     cloudtrail = account.client("cloudtrail")
     for trail in _by_type(resources, "aws:cloudtrail/trail:Trail"):
@@ -489,6 +503,7 @@ def build_dev_account(account: Account, regions: tuple[str, ...]) -> list[Any]:
     _buckets(account, resources)
     _network(account, resources)
     _hosts(account, resources)
+    _parameters(account, resources)
     _trail(account, resources)
     for region in regions:
         enable_detective_controls(account, region)

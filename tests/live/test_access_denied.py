@@ -129,9 +129,28 @@ def test_collectors_call_nothing_outside_the_read_only_policy(
         endpoint_url=moto_server.endpoint_url,
         role_arn=f"arn:aws:iam::{account.account_id}:role/gdpr-audit",
     )
-    snapshot = scan(factory, home="eu-central-1")  # every enabled region
+    # The dev plan attaches no managed policy of its own: one for this scan, removed after.
+    iam = account.client("iam")
+    policy = iam.create_policy(
+        PolicyName="scan-only",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}],
+            }
+        ),
+    )["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName="callvault-dev-dpo", PolicyArn=policy)
+    try:
+        snapshot = scan(factory, home="eu-central-1")  # every enabled region
+    finally:
+        iam.detach_role_policy(RoleName="callvault-dev-dpo", PolicyArn=policy)
+        iam.delete_policy(PolicyArn=policy)
     called = set(factory.call_log.counts)
     assert len(snapshot.regions) > 10
     assert called - _allowed_actions() == set()
+    # Parameter types are read, never a value: GetParameter* is neither called nor granted.
+    assert "ssm:DescribeParameters" in called and "ssm:ListTagsForResource" in called
+    assert not [a for a in called | _allowed_actions() if a.startswith("ssm:GetParameter")]
     # And the policy grants nothing the scan does not use.
     assert _allowed_actions() - called == set()

@@ -110,6 +110,18 @@ def _misconfigure(account: Account) -> None:
     guardduty = account.client("guardduty")
     for detector in guardduty.list_detectors()["DetectorIds"]:
         guardduty.delete_detector(DetectorId=detector)
+    # 7. The media nodes' token secret put by hand (README, "Deploying") as a plain String.
+    account.client("ssm").put_parameter(
+        Name="/callvault-dev/media-node/token-secret", Type="String", Value="moto-stand-in"
+    )
+    # 8. The TURN secret re-put under the AWS-managed key.
+    account.client("ssm").put_parameter(
+        Name="/callvault-dev/turn/static-auth-secret",
+        Type="SecureString",
+        KeyId="alias/aws/ssm",
+        Value="moto-stand-in",
+        Overwrite=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +169,7 @@ def test_account_built_from_the_plan_passes(scans: Scans) -> None:
         ("CV-LOG-005", "callvault-dev-audit-trail"),
         ("CV-DET-001", "eu-central-1"),
         ("CV-NET-001", _turn_sg(scans.clean)),
+        ("CV-EAR-007", "/callvault-dev/turn/static-auth-secret"),
     ]:
         assert (rule, resource) in passed, f"{rule} does not pass on {resource}"
     keys = _key_ids(scans.clean)
@@ -215,6 +228,8 @@ def test_each_misconfiguration_is_found_on_its_resource(scans: Scans) -> None:
         ("CV-NET-001", _turn_sg(scans.broken)),
         ("CV-LOG-005", "callvault-dev-audit-trail"),
         ("CV-DET-001", "eu-central-1"),
+        ("CV-EAR-007", "/callvault-dev/media-node/token-secret"),
+        ("CV-EAR-007", "/callvault-dev/turn/static-auth-secret"),
     }
     assert expected <= failed, expected - failed
     scratch = next(
@@ -260,6 +275,12 @@ def test_misconfigurations_show_as_drift_with_the_verdicts_they_turn(scans: Scan
         if i["kind"] == "kms_key" and any(c["property"] == "rotation_enabled" for c in i["changes"])
     ]
     assert len(rotated) == 1 and rotated[0]["planned"]["id"] != rotated[0]["live"]["id"]
+
+    secret = _item(drift, "ssm_parameter", planned_id="/callvault-dev/turn/static-auth-secret")
+    assert [(c["property"], c["live"]) for c in secret["changes"]] == [
+        ("kms_key_id", "alias/aws/ssm")
+    ]
+    assert {"rule_id": "CV-EAR-007", "planned": "pass", "live": "fail"} in secret["verdict_changes"]
 
     groups = [
         i for i in drift["items"] if i["kind"] == "security_group" and i["status"] == "changed"

@@ -2,8 +2,8 @@
 
 Fetching (:func:`scan`, through a :class:`ClientFactory`) is separate from the pure
 :func:`facts_from_live`. One collector module per service: s3, kms, ec2 (security groups,
-instances, launch templates, VPCs and flow logs), autoscaling, iam, cloudtrail, logs, and
-detective (GuardDuty, Security Hub, Config, Access Analyzer).
+instances, launch templates, VPCs and flow logs), autoscaling, iam, cloudtrail, logs, ssm
+(parameter types, never values) and detective (GuardDuty, Security Hub, Config, Access Analyzer).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ missing permission, instead of judging an empty region.
 from __future__ import annotations
 
 from ...facts import AuditContext, Fact, Facts
-from . import cloudtrail, detective, ec2, iam, kms, logs, s3
+from . import cloudtrail, detective, ec2, iam, kms, logs, s3, ssm
 from .snapshot import Snapshot, Unlisted
 
 __all__ = ["facts_from_live"]
@@ -65,6 +65,7 @@ _PROPERTIES = {
         "policies_readable",
     ),
     "log_group": ("tags", "purpose", "retention_days", "kms_key_id"),
+    "ssm_parameter": ("tags", "purpose", "name", "type", "kms_key_id"),
     "vpc": ("tags", "purpose", "name", "flow_logs"),
 }
 
@@ -102,6 +103,7 @@ def facts_from_live(snapshot: Snapshot, context: AuditContext) -> Facts:
     facts += ec2.facts(records)
     facts += iam.facts(records)
     facts += logs.facts(records)
+    facts += ssm.facts(records)
     facts += detective.facts(records)
     facts += [_placeholder(u, snapshot.account_id) for u in snapshot.unlisted]
     regions = ", ".join(snapshot.regions)

@@ -1,4 +1,6 @@
-"""IAM roles (global) with inline and attached policies, trust and tags. Service-linked and
+"""IAM roles (global) with inline and attached policies, trust and tags. The documents of the
+account's own attached policies join the role's statements; AWS-managed ones are judged by
+name. Service-linked and
 SSO-reserved roles (paths ``/aws-service-role/``, ``/aws-reserved/``) are AWS's, not ours."""
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from typing import Any
 
 from ...facts import Fact
 from ...policy_analysis import allows_public_access, normalize_statements, parse_policy
-from .client import Api, Unavailable
+from ...pulumi_facts import AWS_MANAGED_POLICY
+from .client import ABSENT, Api, Unavailable
 from .props import LiveProps, tags_of
 from .snapshot import LiveRecord, Unlisted
 
@@ -38,13 +41,46 @@ def _role(api: Api, role: dict[str, Any]) -> LiveRecord:
     return LiveRecord("iam_role", name, None, str(role["Arn"]), data)
 
 
+def _customer_managed(record: LiveRecord) -> list[str]:
+    attached = record.data["attached"]
+    if isinstance(attached, Unavailable):
+        return []
+    arns = (str(p["PolicyArn"]) for p in attached)
+    return [a for a in arns if not AWS_MANAGED_POLICY.match(a)]
+
+
+def _document(api: Api, arn: str) -> Any:
+    """The default version's document of one of the account's own managed policies."""
+    policy = api.call("iam", HOME_REGION, "get_policy", PolicyArn=arn)
+    if policy is ABSENT:  # detached and deleted while we read: its grant is not known
+        return Unavailable("iam:GetPolicy", "NoSuchEntity")
+    if isinstance(policy, Unavailable):
+        return policy
+    version = str(policy["Policy"]["DefaultVersionId"])
+    document = api.call("iam", HOME_REGION, "get_policy_version", PolicyArn=arn, VersionId=version)
+    return Unavailable("iam:GetPolicyVersion", "NoSuchEntity") if document is ABSENT else document
+
+
 def collect(api: Api, workers: int = 8) -> tuple[list[LiveRecord], list[Unlisted]]:
     roles = api.pages("iam", HOME_REGION, "list_roles", "Roles")
     if isinstance(roles, Unavailable):
         return [], [Unlisted("iam_role", None, roles)]
     ours = [r for r in roles if not str(r.get("Path", "/")).startswith(_AWS_PATHS)]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda r: _role(api, r), ours)), []
+        records = list(pool.map(lambda r: _role(api, r), ours))
+        # Each of the account's own policies once, however many roles attach it.
+        arns = sorted({a for r in records for a in _customer_managed(r)})
+        documents = dict(zip(arns, pool.map(lambda a: _document(api, a), arns), strict=True))
+    return [
+        LiveRecord(
+            r.kind,
+            r.id,
+            r.region,
+            r.arn,
+            {**r.data, "documents": {a: documents[a] for a in _customer_managed(r)}},
+        )
+        for r in records
+    ], []
 
 
 def _role_fact(record: LiveRecord) -> Fact:
@@ -72,7 +108,18 @@ def _role_fact(record: LiveRecord) -> Fact:
                 readable = False
                 continue
             statements += normalize_statements(policy)
-        props.set("statements", statements)
+        for response in data.get("documents", {}).values():
+            if isinstance(response, Unavailable):
+                props.unknown_because("statements", response)
+                break
+            try:
+                policy = parse_policy(response["PolicyVersion"].get("Document"))
+            except ValueError:
+                readable = False
+                continue
+            statements += normalize_statements(policy)
+        else:
+            props.set("statements", statements)
     attached = data["attached"]
     if isinstance(attached, Unavailable):
         props.unknown_because("managed_policy_arns", attached)

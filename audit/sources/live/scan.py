@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from ...errors import InputError
-from . import autoscaling, cloudtrail, detective, ec2, iam, kms, logs, s3
+from . import autoscaling, cloudtrail, detective, ec2, iam, kms, logs, s3, ssm
 from .client import Api, ClientFactory, Unavailable
 from .snapshot import LiveRecord, Snapshot, Unlisted
 
@@ -62,6 +62,7 @@ def scan(
         tasks[f"autoscaling {region}"] = lambda r=region: autoscaling.collect(api, r)  # type: ignore[misc]
         tasks[f"cloudtrail {region}"] = lambda r=region: cloudtrail.collect(api, r)  # type: ignore[misc]
         tasks[f"logs {region}"] = lambda r=region: logs.collect(api, r)  # type: ignore[misc]
+        tasks[f"ssm {region}"] = lambda r=region: ssm.collect(api, r, account)  # type: ignore[misc]
         tasks[f"detective {region}"] = lambda r=region: detective.collect(api, r, account)  # type: ignore[misc]
     records: list[LiveRecord] = []
     unlisted: list[Unlisted] = []
