@@ -1,11 +1,11 @@
 """The auditors' suite: markers from the framework data, meeting-type rows from the stack
-config, the audit run the scenarios judge, and (for @runtime) real coturn and moto."""
+config, the audit run the scenarios judge. The @runtime steps use the session's real coturn and
+moto (tests/server_fixtures.py, loaded by the root conftest.py for tests/ and features/ alike)."""
 
 from __future__ import annotations
 
 import os
-import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,6 @@ from features.steps.audit_steps import *  # noqa: F403  (step fixtures)
 from features.steps.runtime_steps import *  # noqa: F403
 from features.tags import marker_lines
 from infra.config import MeetingType
-from tests.servers import (
-    RunningMotoServer,
-    RunningTurnServer,
-    running_coturn,
-    running_moto_server,
-)
 
 ROW_SELECTORS: dict[str, Callable[[MeetingType], bool]] = {
     "per_meeting_type": lambda mt: True,
@@ -71,20 +65,3 @@ def audit_run(tmp_path_factory: pytest.TempPathFactory) -> AuditRun:
     out = tmp_path_factory.mktemp("audit")
     run_audit_cli(out)
     return load_audit_run(out)
-
-
-@pytest.fixture(scope="session")
-def suite_coturn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningTurnServer]:
-    """coturn with the project's rendered config (test variant: loopback peer allowed)."""
-    with running_coturn(
-        tmp_path_factory.mktemp("coturn"),
-        secret=secrets.token_urlsafe(24),
-        allow_loopback_peer=True,
-    ) as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def suite_moto() -> Iterator[RunningMotoServer]:
-    with running_moto_server() as server:
-        yield server

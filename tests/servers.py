@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +20,15 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from infra.turn_config import TurnServerSettings, render_turnserver_conf
+
+_STARTED: Counter[str] = Counter()
+"""How many times this process started each kind of server (see :func:`servers_started`)."""
+
+
+def servers_started() -> dict[str, int]:
+    """Each kind of real server this process started, and how often: a session that shares
+    its servers starts each kind once."""
+    return dict(_STARTED)
 
 
 def free_port(kind: int = socket.SOCK_STREAM) -> int:
@@ -140,6 +150,7 @@ def running_coturn(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    _STARTED["coturn" if allow_loopback_peer else "coturn (production peer rules)"] += 1
     try:
         _wait_for_tcp("127.0.0.1", port, process, log_file)
         yield RunningTurnServer(
@@ -175,6 +186,7 @@ def running_moto_server(
         stderr=subprocess.DEVNULL,
         env={**os.environ, **(env or {})},
     )
+    _STARTED["moto_server" + (f" ({', '.join(sorted(env))})" if env else "")] += 1
     endpoint = f"http://127.0.0.1:{port}"
     for name, value in (
         ("AWS_ACCESS_KEY_ID", "testing"),

@@ -93,14 +93,14 @@ class MediaEnv:
 def media_env(
     audit_run: AuditRun,
     meeting_type_name: str,
-    suite_coturn: RunningTurnServer,
-    suite_moto: RunningMotoServer,
+    coturn: RunningTurnServer,
+    moto_server: RunningMotoServer,
     tmp_path: Path,
 ) -> Iterator[MediaEnv]:
     """A media node with KMS and S3 on moto, relay-only ICE through coturn, for one scenario."""
-    aws = recordings_key_and_bucket(suite_moto, f"callvault-bdd-{secrets.token_hex(6)}")
+    aws = recordings_key_and_bucket(moto_server, f"callvault-bdd-{secrets.token_hex(6)}")
     config = replace(
-        node_config(tmp_path / "node", audit_run.stack, suite_coturn),
+        node_config(tmp_path / "node", audit_run.stack, coturn),
         key_provider={"type": "kms", "key_id": aws["key_arn"]},
         store={"type": "s3", "bucket": aws["bucket"], "kms_key_id": aws["key_arn"]},
     )
