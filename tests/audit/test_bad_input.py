@@ -45,13 +45,17 @@ def _run(capsys, *argv: str) -> tuple[int, list[str]]:
     return code, err.splitlines()
 
 
-def _bad_state(tmp_path: Path, text: str | bytes) -> str:
-    path = tmp_path / "stack.json"
+def _write(path: Path, text: str | bytes) -> Path:
+    """``text`` (UTF-8) or ``bytes`` as they are, at ``path``."""
     if isinstance(text, bytes):
         path.write_bytes(text)
     else:
         path.write_text(text, encoding="utf-8")
-    return str(path)
+    return path
+
+
+def _bad_state(tmp_path: Path, text: str | bytes) -> str:
+    return str(_write(tmp_path / "stack.json", text))
 
 
 CASES: dict[str, tuple[str, str]] = {
@@ -132,12 +136,7 @@ def test_malformed_state_exits_2_with_file_and_pointer(case, tmp_path, capsys) -
 
 
 def _write_stack(tmp_path: Path, text: str | bytes) -> Path:
-    path = tmp_path / "Pulumi.bad.yaml"
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
+    return _write(tmp_path / "Pulumi.bad.yaml", text)
 
 
 DEV = (ROOT / "Pulumi.dev.yaml").read_text(encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 from audit.catalogue import POLICY_ROOT
 from audit.cli import main
@@ -29,13 +30,11 @@ def test_opa_server_engine_matches_the_embedded_engine(real_fixtures, tmp_path) 
     assert report["tool"]["engine"].startswith("opa-server ")
 
 
-def test_opa_server_rejecting_a_rule_gives_error_findings(real_fixtures, tmp_path) -> None:
-    policies = tmp_path / "policies"
-    shutil.copytree(POLICY_ROOT, policies)
-    rule = policies / "encryption_at_rest" / "bucket_cmk.rego"
-    rule.write_text(rule.read_text().replace("uses_cmk(f) if {", "uses_cmk(f) if {{", 1))
+def _state_audit_on_the_standin(real_fixtures: Path, policies: Path, out: Path) -> int:
+    """``gdpr-audit state`` of the bucket stack export with ``policies``, evaluated by the OPA
+    stand-in server; the exit code (the reports are in ``out``)."""
     with running_opa_standin() as (url, _):
-        code = main(
+        return main(
             [
                 "state",
                 str(real_fixtures / "pulumi-aws-bucket-5.42.0-stack.json"),
@@ -44,9 +43,17 @@ def test_opa_server_rejecting_a_rule_gives_error_findings(real_fixtures, tmp_pat
                 "--policies",
                 str(policies),
                 "--out",
-                str(tmp_path / "out"),
+                str(out),
             ]
         )
+
+
+def test_opa_server_rejecting_a_rule_gives_error_findings(real_fixtures, tmp_path) -> None:
+    policies = tmp_path / "policies"
+    shutil.copytree(POLICY_ROOT, policies)
+    rule = policies / "encryption_at_rest" / "bucket_cmk.rego"
+    rule.write_text(rule.read_text().replace("uses_cmk(f) if {", "uses_cmk(f) if {{", 1))
+    code = _state_audit_on_the_standin(real_fixtures, policies, tmp_path / "out")
     assert code == 3
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     statuses = {f["status"] for f in report["findings"] if f["rule_id"] == "CV-EAR-001"}
@@ -75,19 +82,7 @@ def test_opa_server_evaluation_error_is_error_findings(real_fixtures, tmp_path) 
     text = rule.read_text()
     assert "\tis_string(f.region)\n" in text
     rule.write_text(text.replace("\tis_string(f.region)\n", "\tto_number(f.id) > 0\n", 1))
-    with running_opa_standin() as (url, _):
-        code = main(
-            [
-                "state",
-                str(real_fixtures / "pulumi-aws-bucket-5.42.0-stack.json"),
-                "--opa-url",
-                url,
-                "--policies",
-                str(policies),
-                "--out",
-                str(tmp_path / "out"),
-            ]
-        )
+    code = _state_audit_on_the_standin(real_fixtures, policies, tmp_path / "out")
     assert code == 3
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     residency = [f for f in report["findings"] if f["rule_id"] == "CV-RES-001"]

@@ -100,12 +100,8 @@ def vault(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Vault]:
     yield Vault(S3ObjectStore(s3, bucket, kms_key_id=arn), KmsKeyProvider(kms, arn), s3, bucket)
 
 
-def population(vault: Vault) -> None:
-    """alice alone (A), alice + bob (B), bob alone (C), alice + bob under a legal obligation
-    whose retention runs until 2027-03-01 (D)."""
-    store_recording(vault.store, vault.provider, "rec-aaaaaaaa", ("alice-01",))
-    store_recording(vault.store, vault.provider, "rec-bbbbbbbb", ("alice-01", "bob-0002"))
-    store_recording(vault.store, vault.provider, "rec-cccccccc", ("bob-0002",))
+def legal_obligation_recording(vault: Vault) -> None:
+    """alice + bob under a legal obligation whose retention runs until 2027-03-01 (D)."""
     store_recording(
         vault.store,
         vault.provider,
@@ -115,6 +111,15 @@ def population(vault: Vault) -> None:
         legal_basis="legal-obligation",
         retention_until="2027-03-01",
     )
+
+
+def population(vault: Vault) -> None:
+    """alice alone (A), alice + bob (B), bob alone (C), alice + bob under a legal obligation
+    whose retention runs until 2027-03-01 (D)."""
+    store_recording(vault.store, vault.provider, "rec-aaaaaaaa", ("alice-01",))
+    store_recording(vault.store, vault.provider, "rec-bbbbbbbb", ("alice-01", "bob-0002"))
+    store_recording(vault.store, vault.provider, "rec-cccccccc", ("bob-0002",))
+    legal_obligation_recording(vault)
 
 
 def media(rid: str, meeting_type: str = "sales-call") -> str:
@@ -300,15 +305,7 @@ def test_erase_rewrites_a_schema_1_recording_as_schema_2_and_both_verify(
 def test_a_dpo_override_redacts_the_legal_obligation_recording(
     vault: Vault, tmp_path: Path
 ) -> None:
-    store_recording(
-        vault.store,
-        vault.provider,
-        "rec-dddddddd",
-        ("alice-01", "bob-0002"),
-        meeting_type="claims-call",
-        legal_basis="legal-obligation",
-        retention_until="2027-03-01",
-    )
+    legal_obligation_recording(vault)
     body = verify_receipt(erase(vault, tmp_path, override="court order 12/2026 requires erasure"))
     assert [r["recording_id"] for r in body["redacted"]] == ["rec-dddddddd"]
     assert body["override"] == "court order 12/2026 requires erasure"
