@@ -446,7 +446,9 @@ async def post_consent(request: web.Request) -> web.Response:
         "consent can only be given or withdrawn by the participant",
     )
     try:
-        record = await session.record_consent(participant, granted, text_version, shown)
+        record = await session.record_consent(
+            participant, granted, text_version, shown, via=principal.via
+        )
     except RecordingRefused as refused:  # the grant could not be stored: it does not count
         _audit(request, "consent.grant-not-stored", session.session_id)
         raise ApiError(refused.status, refused.reason) from None

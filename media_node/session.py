@@ -57,6 +57,8 @@ class ConsentRecord:
     notice_sha256: str | None = None
     """SHA-256 of the exact notice text the participant was shown (Art. 7(1)), if the client
     sent it (the join page always does; the node checks it against the current notice)."""
+    via: str | None = None
+    """How the participant's credential was obtained (``join-code:jc-...``, ``staff-token``)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -66,6 +68,7 @@ class ConsentRecord:
             "at": self.at,
             "text_version": self.text_version,
             "notice_sha256": self.notice_sha256,
+            "via": self.via,
         }
 
 
@@ -153,7 +156,12 @@ class Session:
     # -- consent -------------------------------------------------------------------------
 
     async def record_consent(
-        self, participant: str, granted: bool, text_version: str, shown: str | None = None
+        self,
+        participant: str,
+        granted: bool,
+        text_version: str,
+        shown: str | None = None,
+        via: str | None = None,
     ) -> ConsentRecord:
         """Record a grant or withdrawal, durably (media_node.rights.consents).
 
@@ -170,6 +178,7 @@ class Session:
             at=dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             text_version=text_version,
             notice_sha256=shown,
+            via=via,
         )
         durable = self._durable(record)
         ledger = self.node.consent_ledger
@@ -219,6 +228,7 @@ class Session:
             notice_text=mt.notice,
             notice_sha256_shown=record.notice_sha256,
             keep_until=keep_until_date(record.at, mt.retention_days),
+            via=record.via,
         )
 
     # -- media ---------------------------------------------------------------------------

@@ -89,6 +89,10 @@ class StoredConsent:
     """SHA-256 of the text the page says it showed (checked against the notice in force)."""
     keep_until: str
     """``YYYY-MM-DD``: the day of the decision plus the meeting type's retention."""
+    via: str | None = None
+    """How the decider's credential was obtained: ``join-code:jc-...`` (a customer who
+    redeemed their own join link) or ``staff-token``; ``None`` in records written before the
+    node kept it. The access log's entry for the same consent id says the same."""
 
     def __post_init__(self) -> None:
         for name in ("consent_id", "participant", "session_id"):

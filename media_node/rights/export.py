@@ -97,9 +97,19 @@ def _consent_rows(records: list[StoredConsent], relied_on: Mapping[str, list[str
             **record.to_json(),
             "decision": "granted" if record.granted else "withdrawn or refused",
             "relied_on_by": sorted(relied_on.get(record.consent_id, [])),
+            "given_with": _credential_words(record.via),
         }
         for record in records
     ]
+
+
+def _credential_words(via: str | None) -> str:
+    """The consent record's ``via`` in the requester's words."""
+    if via is None:
+        return "not recorded (an older record)"
+    if via.startswith("join-code:"):
+        return f"your own join link ({via.removeprefix('join-code:')})"
+    return "a staff member's login" if via == "staff-token" else via
 
 
 def _render_consents(rows: list[Mapping[str, Any]]) -> str:
@@ -114,6 +124,7 @@ def _render_consents(rows: list[Mapping[str, Any]]) -> str:
                 row["session_id"],
                 row["notice_version"],
                 row["notice_text"],
+                row["given_with"],
                 ", ".join(row["relied_on_by"]) or "none",
             )
         )
@@ -124,6 +135,7 @@ def _render_consents(rows: list[Mapping[str, Any]]) -> str:
         f"<h2>Your consent decisions ({len(rows)})</h2>"
         "<table border=1><tr><th>when</th><th>decision</th><th>meeting type</th>"
         "<th>session</th><th>notice version</th><th>notice text you were shown</th>"
+        "<th>given with</th>"
         f"<th>recordings relying on it</th></tr>{cells}</table>"
     )
 

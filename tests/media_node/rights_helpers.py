@@ -155,6 +155,7 @@ def store_consent(
     at: str = "2026-11-01T09:59:00.000Z",
     keep_until: str = "2026-12-01",
     meeting_type: str = "sales-call",
+    via: str | None = "join-code:jc-0123456789abcdef",
 ) -> StoredConsent:
     """One consent record, stored through the node's own write path."""
     record = StoredConsent(
@@ -169,6 +170,7 @@ def store_consent(
         notice_text="With your consent we record this call.",
         notice_sha256_shown=None,
         keep_until=keep_until,
+        via=via,
     )
     ConsentLedger(store, provider, Path("/nonexistent-spool")).store_grant(record)
     return record

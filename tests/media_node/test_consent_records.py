@@ -131,6 +131,11 @@ def test_every_grant_and_withdrawal_is_stored_sealed(
         assert record.session_id.startswith("ses-") and record.text_version == "notice-v1"
         assert record.notice_text == mt.notice and record.notice_version == notice_version(mt)
         assert record.keep_until > record.at[:10]
+        # Who could have decided: the customer's join code, not a staff token (an agent
+        # posting the customer's consent is refused; this proves the record was not forged).
+        assert record.via is not None and record.via.startswith("join-code:jc-"), record.via
+    (agent_record,) = consents_of(vault.store, vault.providers, AGENT)
+    assert agent_record.via == "staff-token"
     # The object key names pseudonymous ids and a date, nothing else.
     assert [k.participant for k in consent_keys(vault.store)].count(CUSTOMER) == 2
 

@@ -122,6 +122,8 @@ def test_the_export_holds_exactly_the_subjects_consent_records(
     assert index["consent_records"] == rows
     assert "Your consent decisions (5)" in page and "sales-call@0123456789ab" in page
     assert "withdrawn or refused" in page
+    assert {r["via"] for r in rows} == {"join-code:jc-0123456789abcdef"}
+    assert "your own join link (jc-0123456789abcdef)" in page
     assert [json.loads(line)["target"] for line in log_lines] == ["ses-000000000004/cns-a5"]
 
 
