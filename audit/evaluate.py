@@ -57,21 +57,23 @@ def _refs(facts: Sequence[Fact]) -> list[tuple[str, Fact]]:
 
 
 def _finding(rule: Rule, fact: Fact | None, status: str, message: str) -> Finding:
-    return Finding(
-        rule_id=rule.id,
-        title=rule.title,
-        status=status,
-        severity=rule.severity,
-        topic=rule.topic,
-        gdpr=rule.gdpr,
-        iso27001=rule.iso27001,
-        resource_kind=fact.kind if fact else "policy",
-        resource_id=fact.id if fact else f"policies/{rule.path}",
-        resource_region=fact.region if fact else None,
-        resource_source=fact.source if fact else f"policies/{rule.path}",
-        message=message,
-        remediation=rule.remediation,
-        mapping=rule.mapping,
+    return Finding.build(
+        {
+            "rule_id": rule.id,
+            "title": rule.title,
+            "status": status,
+            "severity": rule.severity,
+            "topic": rule.topic,
+            "gdpr": rule.gdpr,
+            "iso27001": rule.iso27001,
+            "resource_kind": fact.kind if fact else "policy",
+            "resource_id": fact.id if fact else f"policies/{rule.path}",
+            "resource_region": fact.region if fact else None,
+            "resource_source": fact.source if fact else f"policies/{rule.path}",
+            "message": message,
+            "remediation": rule.remediation,
+            "mapping": rule.mapping,
+        }
     )
 
 
@@ -110,6 +112,7 @@ def _rule_findings(rule: Rule, result: BatchResult, chunk: list[tuple[str, Fact]
         outcome = PackageError(f"package {rule.package} returned no result")
     outcome = check_answer(rule.package, outcome, [ref for ref, _ in chunk])
     findings = []
+    holds = rule.title.replace(" should ", " ")
     for ref, fact in chunk:
         if fact.kind not in rule.applies_to:
             continue
@@ -144,7 +147,7 @@ def _rule_findings(rule: Rule, result: BatchResult, chunk: list[tuple[str, Fact]
                     rule,
                     fact,
                     "pass",
-                    f"{rule.title.replace(' should ', ' ')}: holds for {fact.kind} {fact.id}",
+                    f"{holds}: holds for {fact.kind} {fact.id}",
                 )
             )
     return findings
@@ -153,6 +156,8 @@ def _rule_findings(rule: Rule, result: BatchResult, chunk: list[tuple[str, Fact]
 def _apply_waivers(
     findings: list[Finding], waivers: Sequence[Waiver], today: dt.date
 ) -> list[Finding]:
+    if not waivers:
+        return findings
     result = []
     for finding in findings:
         if finding.status == "fail":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 __all__ = ["STATUSES", "Finding", "Report", "summarize"]
@@ -39,6 +39,21 @@ class Finding:
         if self.status not in STATUSES:
             raise ValueError(f"'status' must be in {list(STATUSES)} (got '{self.status}')")
 
+    @classmethod
+    def build(cls, values: Mapping[str, Any]) -> Finding:
+        """``Finding(**values)`` at a tenth of the cost, for the evaluator's eight findings per
+        resource: a frozen dataclass's ``__init__`` sets each field through
+        ``object.__setattr__`` (~0.15 CPU s for the 78,000 findings of bench/policy_eval.py).
+        The status is checked the same way; ``values`` naming other than exactly every field
+        takes the ordinary path (defaults, errors)."""
+        if values.keys() != _FIELD_NAMES:
+            return cls(**values)
+        if values["status"] not in STATUSES:
+            raise ValueError(f"'status' must be in {list(STATUSES)} (got '{values['status']}')")
+        finding = object.__new__(cls)
+        finding.__dict__.update(values)
+        return finding
+
     def to_json(self) -> dict[str, Any]:
         return {
             "rule_id": self.rule_id,
@@ -58,6 +73,9 @@ class Finding:
             "message": self.message,
             "remediation": self.remediation,
         }
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(Finding))
 
 
 @dataclass(frozen=True)
