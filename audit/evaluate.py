@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import gc
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -276,6 +277,6 @@ def evaluate(
     findings = _apply_waivers(findings, waivers, today)
     if only_rules is None:
         findings += _manual_findings(library.controls, attestations, today)
-    findings.sort(key=lambda f: (f.rule_id, f.resource_kind, f.resource_id))
+    findings.sort(key=operator.attrgetter("rule_id", "resource_kind", "resource_id"))
     evaluated = len({f.rule_id for f in findings if not f.rule_id.startswith("ISO-")})
     return Evaluation(tuple(findings), evaluated)
