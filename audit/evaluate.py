@@ -11,6 +11,7 @@ import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .catalogue import Control, Library, Rule
 from .coverage import check_answer
@@ -88,6 +89,12 @@ def _unknown_reasons(fact: Fact, message: str) -> str:
     return " (" + "; ".join(f"{p}: {why}" for p, why in named) + ")"
 
 
+def _document(ref: str, fact: Fact) -> dict[str, Any]:
+    document = fact.to_json()  # a fresh dict: adding the ref needs no second copy
+    document["ref"] = ref
+    return document
+
+
 def _batches(
     refs: list[tuple[str, Fact]], rules: Sequence[Rule], chunk_size: int
 ) -> list[tuple[Batch, list[tuple[str, Fact]]]]:
@@ -102,7 +109,7 @@ def _batches(
         items = by_kind[kind]
         for start in range(0, len(items), chunk_size):
             chunk = items[start : start + chunk_size]
-            documents = [{**fact.to_json(), "ref": ref} for ref, fact in chunk]
+            documents = [_document(ref, fact) for ref, fact in chunk]
             batches.append((Batch(documents, packages), chunk))
     return batches
 
