@@ -9,6 +9,7 @@ cannot be shown to be narrow.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 __all__ = ["is_world"]
@@ -16,6 +17,7 @@ __all__ = ["is_world"]
 _WIDEST_NARROW = {4: 8, 6: 16}
 
 
+@functools.lru_cache(maxsize=4096)  # an estate repeats a few ranges on thousands of rules
 def is_world(cidr: str) -> bool:
     try:
         network = ipaddress.ip_network(cidr.strip(), strict=False)

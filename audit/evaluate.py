@@ -7,9 +7,11 @@ import contextlib
 import dataclasses
 import datetime as dt
 import gc
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .catalogue import Control, Library, Rule
 from .coverage import check_answer
@@ -58,21 +60,23 @@ def _refs(facts: Sequence[Fact]) -> list[tuple[str, Fact]]:
 
 
 def _finding(rule: Rule, fact: Fact | None, status: str, message: str) -> Finding:
-    return Finding(
-        rule_id=rule.id,
-        title=rule.title,
-        status=status,
-        severity=rule.severity,
-        topic=rule.topic,
-        gdpr=rule.gdpr,
-        iso27001=rule.iso27001,
-        resource_kind=fact.kind if fact else "policy",
-        resource_id=fact.id if fact else f"policies/{rule.path}",
-        resource_region=fact.region if fact else None,
-        resource_source=fact.source if fact else f"policies/{rule.path}",
-        message=message,
-        remediation=rule.remediation,
-        mapping=rule.mapping,
+    return Finding.build(
+        {
+            "rule_id": rule.id,
+            "title": rule.title,
+            "status": status,
+            "severity": rule.severity,
+            "topic": rule.topic,
+            "gdpr": rule.gdpr,
+            "iso27001": rule.iso27001,
+            "resource_kind": fact.kind if fact else "policy",
+            "resource_id": fact.id if fact else f"policies/{rule.path}",
+            "resource_region": fact.region if fact else None,
+            "resource_source": fact.source if fact else f"policies/{rule.path}",
+            "message": message,
+            "remediation": rule.remediation,
+            "mapping": rule.mapping,
+        }
     )
 
 
@@ -93,6 +97,12 @@ def _unknown_reasons(fact: Fact, message: str) -> str:
     return " (" + "; ".join(f"{p}: {why}" for p, why in named) + ")"
 
 
+def _document(ref: str, fact: Fact) -> dict[str, Any]:
+    document = fact.to_json()  # a fresh dict: adding the ref needs no second copy
+    document["ref"] = ref
+    return document
+
+
 def _batches(
     refs: list[tuple[str, Fact]], rules: Sequence[Rule], chunk_size: int
 ) -> list[tuple[Batch, list[tuple[str, Fact]]]]:
@@ -107,7 +117,7 @@ def _batches(
         items = by_kind[kind]
         for start in range(0, len(items), chunk_size):
             chunk = items[start : start + chunk_size]
-            documents = [{**fact.to_json(), "ref": ref} for ref, fact in chunk]
+            documents = [_document(ref, fact) for ref, fact in chunk]
             batches.append((Batch(documents, packages), chunk))
     return batches
 
@@ -118,6 +128,7 @@ def _rule_findings(rule: Rule, result: BatchResult, chunk: list[tuple[str, Fact]
         outcome = PackageError(f"package {rule.package} returned no result")
     outcome = check_answer(rule.package, outcome, [ref for ref, _ in chunk])
     findings = []
+    holds = rule.title.replace(" should ", " ")
     for ref, fact in chunk:
         if fact.kind not in rule.applies_to:
             continue
@@ -152,7 +163,7 @@ def _rule_findings(rule: Rule, result: BatchResult, chunk: list[tuple[str, Fact]
                     rule,
                     fact,
                     "pass",
-                    f"{rule.title.replace(' should ', ' ')}: holds for {fact.kind} {fact.id}",
+                    f"{holds}: holds for {fact.kind} {fact.id}",
                 )
             )
     return findings
@@ -161,6 +172,8 @@ def _rule_findings(rule: Rule, result: BatchResult, chunk: list[tuple[str, Fact]
 def _apply_waivers(
     findings: list[Finding], waivers: Sequence[Waiver], today: dt.date
 ) -> list[Finding]:
+    if not waivers:
+        return findings
     result = []
     for finding in findings:
         if finding.status == "fail":
@@ -279,6 +292,6 @@ def evaluate(
     findings = _apply_waivers(findings, waivers, today)
     if only_rules is None:
         findings += _manual_findings(library.controls, attestations, today)
-    findings.sort(key=lambda f: (f.rule_id, f.resource_kind, f.resource_id))
+    findings.sort(key=operator.attrgetter("rule_id", "resource_kind", "resource_id"))
     evaluated = len({f.rule_id for f in findings if not f.rule_id.startswith("ISO-")})
     return Evaluation(tuple(findings), evaluated)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 __all__ = ["STATUSES", "Finding", "Report", "summarize"]
@@ -12,7 +12,7 @@ __all__ = ["STATUSES", "Finding", "Report", "summarize"]
 STATUSES: tuple[str, ...] = ("pass", "fail", "waived", "manual", "error")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule_id: str
     title: str
@@ -39,6 +39,22 @@ class Finding:
         if self.status not in STATUSES:
             raise ValueError(f"'status' must be in {list(STATUSES)} (got '{self.status}')")
 
+    @classmethod
+    def build(cls, values: Mapping[str, Any]) -> Finding:
+        """``Finding(**values)`` at a third of the cost, for the evaluator's eight findings per
+        resource: a frozen dataclass's ``__init__`` sets each field through
+        ``object.__setattr__`` (~0.15 CPU s for the 78,000 findings of bench/policy_eval.py);
+        this sets the slots directly. The status is checked the same way; ``values`` naming
+        other than exactly every field takes the ordinary path (defaults, errors)."""
+        if values.keys() != _FIELD_NAMES:
+            return cls(**values)
+        if values["status"] not in STATUSES:
+            raise ValueError(f"'status' must be in {list(STATUSES)} (got '{values['status']}')")
+        finding = object.__new__(cls)
+        for name, set_slot in _SLOT_SETTERS:
+            set_slot(finding, values[name])
+        return finding
+
     def to_json(self) -> dict[str, Any]:
         return {
             "rule_id": self.rule_id,
@@ -58,6 +74,10 @@ class Finding:
             "message": self.message,
             "remediation": self.remediation,
         }
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(Finding))
+_SLOT_SETTERS = tuple((f.name, getattr(Finding, f.name).__set__) for f in fields(Finding))
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,22 @@ def is_unknown(value: Any) -> bool:
     )
 
 
+_LEAVES = (bool, int, float, type(None))
+
+
 def contains_unknown(value: Any) -> bool:
     """True when the value or anything nested in it is unknown."""
+    # JSON's own types first, by exact type (reading a state walks every property; the ABC
+    # check below costs more than the walk); anything else takes the general path.
+    kind = type(value)
+    if kind is str:
+        return value in UNKNOWN_SENTINELS or value[-36:] in UNKNOWN_SENTINELS
+    if kind is dict:
+        return any(map(contains_unknown, value.values()))
+    if kind is list:
+        return any(map(contains_unknown, value))
+    if kind in _LEAVES:
+        return False
     if is_unknown(value):
         return True
     if isinstance(value, Mapping):

@@ -166,3 +166,15 @@ def test_catalogue_agrees_with_opa_metadata(library) -> None:
         }
         seen_by_python = {k: v for k, v in rule.to_json().items() if k != "file"}
         assert seen_by_opa == seen_by_python, rule.path
+
+
+def test_libyaml_reads_the_library_as_pyyaml_does(library, monkeypatch) -> None:
+    """The catalogue reads METADATA with libyaml's loader for speed; PyYAML's own reads the
+    same rules and framework data."""
+    import yaml
+
+    import audit.catalogue
+
+    assert audit.catalogue._YAML_LOADER is yaml.CSafeLoader, "libyaml is in the pinned PyYAML"
+    monkeypatch.setattr(audit.catalogue, "_YAML_LOADER", yaml.SafeLoader)
+    assert load_library() == library
