@@ -43,6 +43,27 @@ def run_on_node(
     return asyncio.run(scenario())
 
 
+SessionScript = Callable[[RunningNode, Api, Api, str], Awaitable[T]]
+
+
+def run_in_session(
+    config: NodeConfig,
+    ids: tuple[str, str],
+    meeting_type: str,
+    script: SessionScript[T],
+    **node_kwargs: Any,
+) -> T:
+    """:func:`run_on_node` with a session of ``meeting_type`` already created by the agent
+    (``ids[0]``) and joined by the customer (``ids[1]``, through their join code):
+    ``script(node, agent, customer, session_id)``."""
+
+    async def in_session(node: RunningNode, http: aiohttp.ClientSession) -> T:
+        call = await Parties.on(node, http, *ids, meeting_type)
+        return await script(node, call.agent, call.customer, call.session_id)
+
+    return run_on_node(config, in_session, **node_kwargs)
+
+
 async def create_session(
     api: Api, meeting_type: str, people: list[dict[str, str]]
 ) -> tuple[int, Any]:

@@ -8,7 +8,6 @@ import io
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import aiohttp
 import av
 import pytest
 
@@ -18,7 +17,7 @@ from media_node.vault.manifest import Manifest
 from media_node.vault.stream import decrypt_stream
 
 from .call_helpers import Api, RunningNode, join_call, wait_connected
-from .parties import Parties, consent, run_on_node, start_recording
+from .parties import consent, run_in_session, start_recording
 
 pytestmark = pytest.mark.integration
 
@@ -30,11 +29,7 @@ def _run(
     meeting_type: str,
     script: Callable[[RunningNode, Api, Api, str], Awaitable[Any]],
 ) -> Any:
-    async def created(node: RunningNode, http: aiohttp.ClientSession) -> Any:
-        call = await Parties.on(node, http, AGENT, CUSTOMER, meeting_type)
-        return await script(node, call.agent, call.customer, call.session_id)
-
-    return run_on_node(config, created)
+    return run_in_session(config, (AGENT, CUSTOMER), meeting_type, script)
 
 
 async def _connect(agent: Api, customer: Api, session_id: str) -> tuple[Any, Any]:
