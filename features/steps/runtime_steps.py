@@ -36,6 +36,7 @@ from tests.media_node.call_helpers import (
     running_node,
     wait_connected,
 )
+from tests.media_node.parties import consent, create_session, participants, start_recording
 from tests.servers import RunningMotoServer, RunningTurnServer, recordings_key_and_bucket
 
 from ..audit_run import AuditRun
@@ -132,11 +133,8 @@ def media_env(
 
 
 async def _open_call(env: MediaEnv) -> None:
-    participants = [{"id": AGENT, "role": "agent"}, {"id": CUSTOMER, "role": "customer"}]
-    status, created = await env.agent.call(
-        "POST",
-        "/v1/sessions",
-        {"meeting_type": env.meeting_type.name, "participants": participants},
+    status, created = await create_session(
+        env.agent, env.meeting_type.name, participants(AGENT, CUSTOMER)
     )
     assert status == 201, created
     env.call.session_id = created["session_id"]
@@ -151,19 +149,13 @@ async def _open_call(env: MediaEnv) -> None:
 
 
 async def _consent(env: MediaEnv, api: Api, participant: str, granted: bool) -> dict[str, Any]:
-    status, body = await api.call(
-        "POST",
-        f"/v1/sessions/{env.call.session_id}/consent",
-        {"participant": participant, "granted": granted, "text_version": "notice-v1"},
-    )
+    status, body = await consent(api, env.call.session_id, participant, granted, "notice-v1")
     assert status == 200, body
     return dict(body)
 
 
 async def _start(env: MediaEnv) -> tuple[int, Any]:
-    return await env.agent.call(
-        "POST", f"/v1/sessions/{env.call.session_id}/recording", {"action": "start"}
-    )
+    return await start_recording(env.agent, env.call.session_id)
 
 
 async def _state(env: MediaEnv) -> str:
@@ -198,6 +190,14 @@ def _demux(plaintext: bytes) -> dict[str, Any]:
 
 async def _media(env: MediaEnv, api: Api, recording_id: str) -> tuple[int, Any]:
     return await api.call("GET", f"/v1/recordings/{recording_id}/media")
+
+
+def _stored_media(env: MediaEnv) -> tuple[int, Any]:
+    """The call's one stored recording (asserted), played by the meeting type's staff role."""
+    stored = [r for r in env.call.recordings if r["state"] == "stored"]
+    assert len(stored) == 1, env.call.recordings
+    staff = env.api(env.staff_role(), "staff-bdd-01")
+    return env.run(_media(env, staff, stored[0]["recording_id"]))
 
 
 @given("a running media node with coturn and AWS", target_fixture="env")
@@ -288,10 +288,7 @@ def try_open(env: MediaEnv) -> None:
 @then("the call was recorded from its first track without anyone starting it")
 def recorded_from_first_track(env: MediaEnv) -> None:
     assert env.call.observations["state_during_call"] == "recording"
-    stored = [r for r in env.call.recordings if r["state"] == "stored"]
-    assert len(stored) == 1, env.call.recordings
-    staff = env.api(env.staff_role(), "staff-bdd-01")
-    status, plaintext = env.run(_media(env, staff, stored[0]["recording_id"]))
+    status, plaintext = _stored_media(env)
     assert status == 200 and plaintext[:4] == EBML_MAGIC
     media = _demux(plaintext)
     # Nobody started it, yet it holds (nearly) the whole connected call.
@@ -329,10 +326,7 @@ def consents_stored(env: MediaEnv) -> None:
 
 @then("the stored recording holds only media from between consent and withdrawal")
 def only_consented_media(env: MediaEnv) -> None:
-    stored = [r for r in env.call.recordings if r["state"] == "stored"]
-    assert len(stored) == 1, env.call.recordings
-    staff = env.api(env.staff_role(), "staff-bdd-01")
-    status, plaintext = env.run(_media(env, staff, stored[0]["recording_id"]))
+    status, plaintext = _stored_media(env)
     assert status == 200, plaintext
     media = _demux(plaintext)
     consented = env.call.observations["withdrawn_at"] - env.call.observations["consented_at"]

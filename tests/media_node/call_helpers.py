@@ -101,17 +101,6 @@ async def running_node(
         await runner.cleanup()
 
 
-def run_with_node(tmp_path: Path, stack: StackConfig, script: Any, **node_kwargs: Any) -> Any:
-    """``asyncio.run`` of ``script(node, http)`` against a fresh node (local key and store)."""
-    config = node_config(tmp_path / "node", stack, None)
-
-    async def scenario() -> Any:
-        async with running_node(config, **node_kwargs) as node, aiohttp.ClientSession() as http:
-            return await script(node, http)
-
-    return asyncio.run(scenario())
-
-
 class Api:
     """The node's API as one participant or staff member sees it."""
 

@@ -9,22 +9,20 @@ from typing import Any
 import aiohttp
 import pytest
 
-from infra.config import StackConfig
+from media_node.app import create_app
 from media_node.node import Node
+from media_node.node_config import NodeConfig
 
-from .call_helpers import Api, RunningNode, customer_api, node_config, run_with_node, running_node
+from .call_helpers import Api, RunningNode, join_call, running_node, wait_connected
+from .parties import Parties, create_session, participants, run_on_node
 
 pytestmark = pytest.mark.integration
 
 AGENT, CUSTOMER = "agent-con-01", "cust-con-01"
-PARTICIPANTS = [{"id": AGENT, "role": "agent"}, {"id": CUSTOMER, "role": "customer"}]
+PARTICIPANTS = participants(AGENT, CUSTOMER)
 
 
-def _run(tmp_path: Path, dev_config: StackConfig, script: Any) -> Any:
-    return run_with_node(tmp_path, dev_config, script)
-
-
-def test_malformed_requests_are_4xx_never_500(tmp_path: Path, dev_config: StackConfig) -> None:
+def test_malformed_requests_are_4xx_never_500(local_node_config: NodeConfig) -> None:
     async def script(node: RunningNode, http: aiohttp.ClientSession) -> dict[str, int]:
         url = f"{node.url}/v1/sessions"
         auth = {"Authorization": f"Bearer {node.token('agent', AGENT)}"}
@@ -54,54 +52,42 @@ def test_malformed_requests_are_4xx_never_500(tmp_path: Path, dev_config: StackC
             out["health_keys"] = len(await response.json())
         return out
 
-    out = _run(tmp_path, dev_config, script)
+    out = run_on_node(local_node_config, script)
     assert out["nested"] == 400 and out["huge_int"] == 400 and out["charset"] == 400, out
     assert out["non_ascii_token"] == 401, out
     assert out["health_keys"] == 1, "/healthz must not tell strangers how busy the node is"
 
 
-def test_identity_is_subject_and_role(tmp_path: Path, dev_config: StackConfig) -> None:
+def test_identity_is_subject_and_role(local_node_config: NodeConfig) -> None:
     """A supervisor whose subject equals a customer's id cannot consent as that customer."""
 
     async def script(node: RunningNode, http: aiohttp.ClientSession) -> tuple[int, int]:
-        agent = Api(http, node.url, node.token("agent", AGENT))
-        _, created = await agent.call(
-            "POST",
-            "/v1/sessions",
-            {"meeting_type": "customer-support", "participants": PARTICIPANTS},
-        )
-        sid = created["session_id"]
+        call = await Parties.on(node, http, AGENT, CUSTOMER, "customer-support")
+        sid = call.session_id
         impostor = Api(http, node.url, node.token("supervisor", CUSTOMER))
         body = {"participant": CUSTOMER, "granted": True, "text_version": "v1"}
         forged = await impostor.call("POST", f"/v1/sessions/{sid}/consent", body)
-        customer = await customer_api(http, node.url, created, CUSTOMER)
-        real = await customer.call("POST", f"/v1/sessions/{sid}/consent", body)
+        real = await call.customer.call("POST", f"/v1/sessions/{sid}/consent", body)
         return forged[0], real[0]
 
-    assert _run(tmp_path, dev_config, script) == (403, 200)
+    assert run_on_node(local_node_config, script) == (403, 200)
 
 
-def test_a_forbidden_type_says_recording_is_unavailable(
-    tmp_path: Path, dev_config: StackConfig
-) -> None:
+def test_a_forbidden_type_says_recording_is_unavailable(local_node_config: NodeConfig) -> None:
     async def script(node: RunningNode, http: aiohttp.ClientSession) -> dict[str, Any]:
         agent = Api(http, node.url, node.token("agent", AGENT))
-        _, created = await agent.call(
-            "POST",
-            "/v1/sessions",
-            {"meeting_type": "medical-consultation", "participants": PARTICIPANTS},
-        )
+        _, created = await create_session(agent, "medical-consultation", PARTICIPANTS)
         recording: dict[str, Any] = created["recording"]
         return recording
 
-    recording = _run(tmp_path, dev_config, script)
+    recording = run_on_node(local_node_config, script)
     assert recording["available"] is False and "forbids" in recording["reason"], recording
 
 
 def test_partial_spool_files_of_a_crash_are_removed_at_start(
-    tmp_path: Path, dev_config: StackConfig
+    local_node_config: NodeConfig,
 ) -> None:
-    config = node_config(tmp_path / "node", dev_config, None)
+    config = local_node_config
     spool = config.state_dir / "spool"
     spool.mkdir(parents=True)
     (spool / "recordings%2Fx%2Frec-crashed.cvr.partial").write_bytes(b"torn ciphertext")
@@ -111,7 +97,7 @@ def test_partial_spool_files_of_a_crash_are_removed_at_start(
 
 
 def test_simultaneous_offers_from_one_participant_leak_no_peer_connection(
-    tmp_path: Path, dev_config: StackConfig, monkeypatch: pytest.MonkeyPatch
+    local_node_config: NodeConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from aiortc import RTCPeerConnection
 
@@ -127,14 +113,8 @@ def test_simultaneous_offers_from_one_participant_leak_no_peer_connection(
     monkeypatch.setattr(session_module, "RTCPeerConnection", Recorded)
 
     async def script(node: RunningNode, http: aiohttp.ClientSession) -> list[str]:
-        from .call_helpers import join_call
-
         agent = Api(http, node.url, node.token("agent", AGENT))
-        _, created_session = await agent.call(
-            "POST",
-            "/v1/sessions",
-            {"meeting_type": "customer-support", "participants": PARTICIPANTS},
-        )
+        _, created_session = await create_session(agent, "customer-support", PARTICIPANTS)
         sid = created_session["session_id"]
         first = await join_call(agent, sid, AGENT, [], video=False, relay_only=False)
         clients = await asyncio.gather(
@@ -147,32 +127,21 @@ def test_simultaneous_offers_from_one_participant_leak_no_peer_connection(
             await pc.close()
         return states
 
-    states = _run(tmp_path, dev_config, script)
+    states = run_on_node(local_node_config, script)
     assert len(states) == 2 and set(states) == {"closed"}, f"leaked peer connections: {states}"
 
 
 def test_agents_keep_access_to_their_recordings_after_a_restart(
-    tmp_path: Path, dev_config: StackConfig
+    local_node_config: NodeConfig,
 ) -> None:
     """The agents of a recording come from its manifest, not from the node's memory."""
-    from .call_helpers import join_call, wait_connected
-
-    config = node_config(tmp_path / "node", dev_config, None)
+    config = local_node_config
 
     async def record() -> str:
         async with running_node(config) as node, aiohttp.ClientSession() as http:
-            agent = Api(http, node.url, node.token("agent", AGENT))
-            _, created = await agent.call(
-                "POST",
-                "/v1/sessions",
-                {"meeting_type": "claims-inspection", "participants": PARTICIPANTS},
-            )
-            sid = created["session_id"]
-            customer = await customer_api(http, node.url, created, CUSTOMER)
-            pcs = [
-                await join_call(agent, sid, AGENT, [], relay_only=False),
-                await join_call(customer, sid, CUSTOMER, [], relay_only=False),
-            ]
+            call = await Parties.on(node, http, AGENT, CUSTOMER, "claims-inspection")
+            agent, sid = call.agent, call.session_id
+            pcs = await call.join(relay_only=False)
             await wait_connected(*pcs)
             await asyncio.sleep(1.5)
             _, closed = await agent.call("DELETE", f"/v1/sessions/{sid}")
@@ -195,14 +164,10 @@ def test_agents_keep_access_to_their_recordings_after_a_restart(
     assert asyncio.run(after_restart(recording_id)) == (200, 200, 403)
 
 
-def test_join_code_exchange_takes_bad_input_as_4xx(tmp_path: Path, dev_config: StackConfig) -> None:
+def test_join_code_exchange_takes_bad_input_as_4xx(local_node_config: NodeConfig) -> None:
     async def script(node: RunningNode, http: aiohttp.ClientSession) -> dict[str, int]:
         agent = Api(http, node.url, node.token("agent", AGENT))
-        _, created = await agent.call(
-            "POST",
-            "/v1/sessions",
-            {"meeting_type": "customer-support", "participants": PARTICIPANTS},
-        )
+        _, created = await create_session(agent, "customer-support", PARTICIPANTS)
         url = f"{node.url}/v1/sessions/{created['session_id']}/join"
         out: dict[str, int] = {}
         for name, body in {
@@ -224,7 +189,7 @@ def test_join_code_exchange_takes_bad_input_as_4xx(tmp_path: Path, dev_config: S
         )[0]
         return out
 
-    out = _run(tmp_path, dev_config, script)
+    out = run_on_node(local_node_config, script)
     assert out == {
         "empty": 400,
         "not_a_string": 400,
@@ -237,12 +202,10 @@ def test_join_code_exchange_takes_bad_input_as_4xx(tmp_path: Path, dev_config: S
 
 
 def test_every_session_and_recording_route_is_in_the_readme(
-    tmp_path: Path, dev_config: StackConfig
+    local_node_config: NodeConfig,
 ) -> None:
     """The README's API table is the API's documentation: a route missing there is a bug."""
-    from media_node.app import create_app
-
-    app = create_app(Node(node_config(tmp_path / "node", dev_config, None)))
+    app = create_app(Node(local_node_config))
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     routes = {
         (route.method, route.resource.canonical)

@@ -17,27 +17,20 @@ import pytest
 
 from media_node.access_log import verify_chain
 from media_node.auth import TokenError, issue_token, verify_token
+from media_node.node_config import NodeConfig
 from media_node.vault.keys import KmsKeyProvider
 from media_node.vault.manifest import Manifest
 from media_node.vault.store import LocalDirectoryStore, ObjectStore, ObjectStoreError, ObjectWriter
 from media_node.vault.stream import decrypt_stream
 from tests.servers import RunningMotoServer
 
-from .call_helpers import (
-    Api,
-    RunningNode,
-    customer_api,
-    join_call,
-    node_config,
-    run_with_node,
-    running_node,
-    wait_connected,
-)
+from .call_helpers import Api, RunningNode, customer_api, join_call, running_node, wait_connected
+from .parties import Parties, consent, create_session, participants, run_on_node, start_recording
 
 pytestmark = pytest.mark.integration
 
 AGENT, CUSTOMER, OTHER = "agent-sec-01", "cust-sec-01", "cust-sec-02"
-PARTICIPANTS = [{"id": AGENT, "role": "agent"}, {"id": CUSTOMER, "role": "customer"}]
+PARTICIPANTS = participants(AGENT, CUSTOMER)
 
 
 # -- tokens ------------------------------------------------------------------------------
@@ -62,21 +55,13 @@ def test_tokens_round_trip_and_refuse_tampering() -> None:
         issue_token(secret, "customer", "jane.doe@example.com")
 
 
-def _with_node(tmp_path: Path, dev_config: Any, script: Any, **node_kwargs: Any) -> Any:
-    return run_with_node(tmp_path, dev_config, script, **node_kwargs)
-
-
-def test_roles_and_tokens_are_enforced(tmp_path, dev_config) -> None:
+def test_roles_and_tokens_are_enforced(local_node_config: NodeConfig) -> None:
     async def script(node: RunningNode, http: aiohttp.ClientSession) -> dict[str, Any]:
         out: dict[str, Any] = {}
         anonymous = Api(http, node.url, "")
         out["no_token"] = await anonymous.call("GET", "/v1/sessions/ses-x")
         forged = Api(http, node.url, issue_token(b"not-the-secret" * 3, "supervisor", "sup-0001"))
-        out["forged"] = await forged.call(
-            "POST",
-            "/v1/sessions",
-            {"meeting_type": "customer-support", "participants": PARTICIPANTS},
-        )
+        out["forged"] = await create_session(forged, "customer-support", PARTICIPANTS)
         expired = Api(
             http,
             node.url,
@@ -84,48 +69,28 @@ def test_roles_and_tokens_are_enforced(tmp_path, dev_config) -> None:
                 node.node.config.token_secret, "agent", AGENT, ttl=1, now=int(time.time()) - 5
             ),
         )
-        out["expired"] = await expired.call(
-            "POST",
-            "/v1/sessions",
-            {"meeting_type": "customer-support", "participants": PARTICIPANTS},
-        )
+        out["expired"] = await create_session(expired, "customer-support", PARTICIPANTS)
         customer = Api(http, node.url, node.token("customer", CUSTOMER))
         other = Api(http, node.url, node.token("customer", OTHER))
         agent = Api(http, node.url, node.token("agent", AGENT))
         stranger_agent = Api(http, node.url, node.token("agent", "agent-sec-99"))
         auditor = Api(http, node.url, node.token("auditor", "aud-0001"))
         supervisor = Api(http, node.url, node.token("supervisor", "sup-0001"))
-        out["customer_creates"] = await customer.call(
-            "POST",
-            "/v1/sessions",
-            {"meeting_type": "customer-support", "participants": PARTICIPANTS},
+        out["customer_creates"] = await create_session(customer, "customer-support", PARTICIPANTS)
+        out["agent_not_in_it"] = await create_session(
+            stranger_agent, "customer-support", PARTICIPANTS
         )
-        out["agent_not_in_it"] = await stranger_agent.call(
-            "POST",
-            "/v1/sessions",
-            {"meeting_type": "customer-support", "participants": PARTICIPANTS},
-        )
-        _, created = await agent.call(
-            "POST",
-            "/v1/sessions",
-            {"meeting_type": "claims-inspection", "participants": PARTICIPANTS},
-        )
+        _, created = await create_session(agent, "claims-inspection", PARTICIPANTS)
         sid = created["session_id"]
         customer = await customer_api(http, node.url, created, CUSTOMER)
-        out["consent_for_other"] = await customer.call(
-            "POST",
-            f"/v1/sessions/{sid}/consent",
-            {"participant": AGENT, "granted": True, "text_version": "v1"},
-        )
+        out["consent_for_other"] = await consent(customer, sid, AGENT)
         out["outsider_reads"] = await other.call("GET", f"/v1/sessions/{sid}")
         out["offer_for_other"] = await customer.call(
             "POST",
             f"/v1/sessions/{sid}/offer",
             {"participant": AGENT, "sdp": "v=0\r\n", "type": "offer"},
         )
-        out["customer_starts"] = await customer.call(
-            "POST", f"/v1/sessions/{sid}/recording", {"action": "start"}
-        )
+        out["customer_starts"] = await start_recording(customer, sid)
         out["customer_closes"] = await customer.call("DELETE", f"/v1/sessions/{sid}")
         # Record a short call so there is a recording to read.
         agent_pc = await join_call(agent, sid, AGENT, [], relay_only=False)
@@ -148,7 +113,7 @@ def test_roles_and_tokens_are_enforced(tmp_path, dev_config) -> None:
         out["log"] = node.node.config.state_dir / "access.log"
         return out
 
-    out = _with_node(tmp_path, dev_config, script)
+    out = run_on_node(local_node_config, script)
     for name in ("no_token", "forged", "expired"):
         assert out[name][0] == 401, (name, out[name])
     for name in (
@@ -202,15 +167,11 @@ HOSTILE_SDPS = [
 
 
 def test_hostile_and_oversized_input_gets_4xx_and_the_node_keeps_serving(
-    tmp_path, dev_config
+    local_node_config: NodeConfig,
 ) -> None:
     async def script(node: RunningNode, http: aiohttp.ClientSession) -> dict[str, Any]:
         agent = Api(http, node.url, node.token("agent", AGENT))
-        _, created = await agent.call(
-            "POST",
-            "/v1/sessions",
-            {"meeting_type": "customer-support", "participants": PARTICIPANTS},
-        )
+        _, created = await create_session(agent, "customer-support", PARTICIPANTS)
         sid = created["session_id"]
         out: dict[str, Any] = {"sdp": []}
         for sdp in HOSTILE_SDPS:
@@ -257,14 +218,10 @@ def test_hostile_and_oversized_input_gets_4xx_and_the_node_keeps_serving(
         )
         out["no_session"] = await agent.call("GET", "/v1/sessions/ses-doesnotexist")
         out["health"] = await agent.call("GET", "/healthz")
-        out["still_works"] = await agent.call(
-            "POST",
-            "/v1/sessions",
-            {"meeting_type": "customer-support", "participants": PARTICIPANTS},
-        )
+        out["still_works"] = await create_session(agent, "customer-support", PARTICIPANTS)
         return out
 
-    out = _with_node(tmp_path, dev_config, script)
+    out = run_on_node(local_node_config, script)
     for status, body in out["sdp"]:
         assert status == 400 and "error" in body, (status, body)
     assert out["huge_sdp"][0] == 413 and out["huge_body"][0] == 413
@@ -286,47 +243,26 @@ def missing_kms_key(moto_server: RunningMotoServer) -> KmsKeyProvider:
 
 
 def test_key_provider_unavailable_refuses_recording_with_a_reason(
-    tmp_path, dev_config, missing_kms_key
+    tmp_path, local_node_config: NodeConfig, missing_kms_key
 ) -> None:
     async def script(node: RunningNode, http: aiohttp.ClientSession) -> dict[str, Any]:
-        agent = Api(http, node.url, node.token("agent", AGENT))
-        out: dict[str, Any] = {}
-        _, out["required"] = await agent.call(
-            "POST",
-            "/v1/sessions",
-            {"meeting_type": "claims-inspection", "participants": PARTICIPANTS},
-        )
-        sid = out["required"]["session_id"]
-        customer = await customer_api(http, node.url, out["required"], CUSTOMER)
-        agent_pc = await join_call(agent, sid, AGENT, [], relay_only=False)
-        customer_pc = await join_call(customer, sid, CUSTOMER, [], relay_only=False)
+        call = await Parties.on(node, http, AGENT, CUSTOMER, "claims-inspection")
+        agent, sid = call.agent, call.session_id
+        out: dict[str, Any] = {"required": call.created}
+        agent_pc, customer_pc = await call.join(relay_only=False)
         await wait_connected(agent_pc, customer_pc)
         await asyncio.sleep(1.0)
         _, out["during_call"] = await agent.call("GET", f"/v1/sessions/{sid}")
         _, out["closed"] = await agent.call("DELETE", f"/v1/sessions/{sid}")
         await agent_pc.close()
         await customer_pc.close()
-        _, optional = await agent.call(
-            "POST",
-            "/v1/sessions",
-            {"meeting_type": "customer-support", "participants": PARTICIPANTS},
-        )
-        osid = optional["session_id"]
-        customer = await customer_api(http, node.url, optional, CUSTOMER)  # bound to this one
-        out["consents"] = [
-            await api.call(
-                "POST",
-                f"/v1/sessions/{osid}/consent",
-                {"participant": who, "granted": True, "text_version": "v1"},
-            )
-            for api, who in ((agent, AGENT), (customer, CUSTOMER))
-        ]
-        out["optional_start"] = await agent.call(
-            "POST", f"/v1/sessions/{osid}/recording", {"action": "start"}
-        )
+        # a second session: the customer redeems its code (their token is bound to this one)
+        optional = await Parties.on(node, http, AGENT, CUSTOMER, "customer-support")
+        out["consents"] = await optional.consent_both()
+        out["optional_start"] = await start_recording(agent, optional.session_id)
         return out
 
-    out = _with_node(tmp_path, dev_config, script, key_provider=missing_kms_key)
+    out = run_on_node(local_node_config, script, key_provider=missing_kms_key)
     assert out["required"]["recording"]["available"] is False
     assert "key provider unavailable" in out["required"]["recording"]["reason"]
     assert out["during_call"]["recording"]["state"] == "refused"
@@ -403,23 +339,16 @@ def flaky(tmp_path: Path) -> Iterator[FlakyStore]:
 
 
 def _store_failure_call(
-    tmp_path: Path, dev_config: Any, flaky: FlakyStore, recover_before_end: bool
+    local_node_config: NodeConfig, flaky: FlakyStore, recover_before_end: bool
 ) -> dict[str, Any]:
     # Small sealed chunks, so ciphertext flows to the store (and the spool) during the call.
-    config = replace(node_config(tmp_path / "node", dev_config, None), encryption_chunk_size=4096)
+    config = replace(local_node_config, encryption_chunk_size=4096)
 
     async def scenario() -> dict[str, Any]:
         async with running_node(config, store=flaky) as node, aiohttp.ClientSession() as http:
-            agent = Api(http, node.url, node.token("agent", AGENT))
-            _, created = await agent.call(
-                "POST",
-                "/v1/sessions",
-                {"meeting_type": "claims-inspection", "participants": PARTICIPANTS},
-            )
-            sid = created["session_id"]
-            customer = await customer_api(http, node.url, created, CUSTOMER)
-            agent_pc = await join_call(agent, sid, AGENT, [], relay_only=False)
-            customer_pc = await join_call(customer, sid, CUSTOMER, [], relay_only=False)
+            call = await Parties.on(node, http, AGENT, CUSTOMER, "claims-inspection")
+            agent, sid = call.agent, call.session_id
+            agent_pc, customer_pc = await call.join(relay_only=False)
             await wait_connected(agent_pc, customer_pc)
             await asyncio.sleep(1.0)
             flaky.down = True  # mid-call
@@ -455,8 +384,10 @@ def _store_failure_call(
     return asyncio.run(scenario())
 
 
-def test_store_failing_mid_call_spools_ciphertext_and_retries(tmp_path, dev_config, flaky) -> None:
-    out = _store_failure_call(tmp_path, dev_config, flaky, recover_before_end=True)
+def test_store_failing_mid_call_spools_ciphertext_and_retries(
+    local_node_config: NodeConfig, flaky: FlakyStore
+) -> None:
+    out = _store_failure_call(local_node_config, flaky, recover_before_end=True)
     assert out["spooled_during_call"], "the recording was spooled while the store was down"
     assert out["spooled_bytes_during_call"] > 0, "ciphertext reached the spool during the call"
     assert [r["state"] for r in out["closed"]["recordings"]] == ["stored"]
@@ -466,9 +397,9 @@ def test_store_failing_mid_call_spools_ciphertext_and_retries(tmp_path, dev_conf
 
 
 def test_store_down_at_the_end_leaves_an_incomplete_manifest_and_a_pending_upload(
-    tmp_path, dev_config, flaky
+    local_node_config: NodeConfig, flaky: FlakyStore
 ) -> None:
-    out = _store_failure_call(tmp_path, dev_config, flaky, recover_before_end=False)
+    out = _store_failure_call(local_node_config, flaky, recover_before_end=False)
     recording = out["closed"]["recordings"][0]
     assert recording["state"] == "pending-upload" and recording["complete"] is False
     assert "unreachable" in recording["reason"]

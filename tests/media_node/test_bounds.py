@@ -24,12 +24,13 @@ from media_node.vault.spool import pending_uploads
 from media_node.vault.store import ObjectStoreError, ObjectWriter, _WriterBase
 
 from .call_helpers import Api, node_config, running_node
+from .parties import create_session, participants
 
 pytestmark = pytest.mark.integration
 
 
 def _participants(agent: str) -> list[dict[str, str]]:
-    return [{"id": agent, "role": "agent"}, {"id": f"cust-of-{agent}", "role": "customer"}]
+    return participants(agent, f"cust-of-{agent}")
 
 
 def test_sessions_up_to_the_cap_and_past_it(tmp_path: Path, dev_config: StackConfig) -> None:
@@ -42,21 +43,13 @@ def test_sessions_up_to_the_cap_and_past_it(tmp_path: Path, dev_config: StackCon
 
             async def create(agent: str) -> tuple[int, Any]:
                 api = Api(http, node.url, node.token("agent", agent))
-                return await api.call(
-                    "POST",
-                    "/v1/sessions",
-                    {"meeting_type": "customer-support", "participants": _participants(agent)},
-                )
+                return await create_session(api, "customer-support", _participants(agent))
 
             first = [await create("agent-load-a") for _ in range(6)]
             others = ["agent-load-b", "agent-load-c", "agent-load-d", "agent-load-e"]
             rest = await asyncio.gather(*(create(agent) for agent in others for _ in range(3)))
             supervisor = Api(http, node.url, node.token("supervisor", "sup-load-01"))
-            full = await supervisor.call(
-                "POST",
-                "/v1/sessions",
-                {"meeting_type": "customer-support", "participants": _participants("agent-x")},
-            )
+            full = await create_session(supervisor, "customer-support", _participants("agent-x"))
             sid = first[0][1]["session_id"]
             agent_a = Api(http, node.url, node.token("agent", "agent-load-a"))
             assert (await agent_a.call("DELETE", f"/v1/sessions/{sid}"))[0] == 200
@@ -78,13 +71,8 @@ def test_an_idle_session_is_closed(tmp_path: Path, dev_config: StackConfig) -> N
     async def scenario() -> tuple[int, int, int]:
         async with running_node(config) as node, aiohttp.ClientSession() as http:
             agent = Api(http, node.url, node.token("agent", "agent-idle-01"))
-            status, created = await agent.call(
-                "POST",
-                "/v1/sessions",
-                {
-                    "meeting_type": "customer-support",
-                    "participants": _participants("agent-idle-01"),
-                },
+            status, created = await create_session(
+                agent, "customer-support", _participants("agent-idle-01")
             )
             assert status == 201, created
             sid = created["session_id"]

@@ -7,20 +7,21 @@ from __future__ import annotations
 import asyncio
 import io
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 import av
 import pytest
 
+from media_node.node_config import NodeConfig
 from media_node.vault.keys import KmsKeyProvider
 from media_node.vault.manifest import Manifest
 from media_node.vault.store import S3ObjectStore
 from media_node.vault.stream import decrypt_stream
-from tests.servers import RunningMotoServer, RunningTurnServer, recordings_key_and_bucket
+from tests.servers import RunningMotoServer, recordings_key_and_bucket
 
-from .call_helpers import Api, customer_api, join_call, node_config, running_node, wait_connected
+from .call_helpers import Api, join_call, running_node, wait_connected
+from .parties import Parties, create_session, participants
 
 pytestmark = pytest.mark.integration
 
@@ -32,25 +33,14 @@ def aws(moto_server: RunningMotoServer) -> dict[str, Any]:
     return recordings_key_and_bucket(moto_server, "callvault-e2e-recordings")
 
 
-def _participants() -> list[dict[str, str]]:
-    return [{"id": AGENT, "role": "agent"}, {"id": CUSTOMER, "role": "customer"}]
-
-
 async def _call(
-    node_url: str, tokens: dict[str, str], meeting_type: str, seconds: float
+    node_url: str, agent_token: str, meeting_type: str, seconds: float
 ) -> dict[str, Any]:
     async with aiohttp.ClientSession() as http:
-        agent = Api(http, node_url, tokens["agent"])
-        status, created = await agent.call(
-            "POST", "/v1/sessions", {"meeting_type": meeting_type, "participants": _participants()}
-        )
-        assert status == 201, created
-        session_id = created["session_id"]
+        call = await Parties.open(http, node_url, agent_token, (AGENT, CUSTOMER), meeting_type)
+        agent, session_id, created = call.agent, call.session_id, call.created
         assert created["ice_servers"][0]["username"].endswith(f":{AGENT}")
-        customer = await customer_api(http, node_url, created, CUSTOMER)
-        _, view = await customer.call("GET", f"/v1/sessions/{session_id}")
-        agent_pc = await join_call(agent, session_id, AGENT, created["ice_servers"])
-        customer_pc = await join_call(customer, session_id, CUSTOMER, view["ice_servers"])
+        agent_pc, customer_pc = await call.join()
         try:
             await wait_connected(agent_pc, customer_pc)
             await asyncio.sleep(seconds)
@@ -63,11 +53,10 @@ async def _call(
 
 
 def test_required_call_is_recorded_relay_only_into_one_sse_kms_object(
-    tmp_path: Path, dev_config, coturn: RunningTurnServer, aws: dict[str, Any]
+    relay_node_config: NodeConfig, aws: dict[str, Any]
 ) -> None:
-    config = node_config(tmp_path / "node", dev_config, coturn)
     config = replace(
-        config,
+        relay_node_config,
         key_provider={"type": "kms", "key_id": aws["key_arn"]},
         store={"type": "s3", "bucket": aws["bucket"], "kms_key_id": aws["key_arn"]},
     )
@@ -76,10 +65,7 @@ def test_required_call_is_recorded_relay_only_into_one_sse_kms_object(
 
     async def scenario() -> dict[str, Any]:
         async with running_node(config, key_provider=provider, store=store) as node:
-            tokens = {
-                "agent": node.token("agent", AGENT),
-            }
-            return await _call(node.url, tokens, "claims-inspection", 5.0)
+            return await _call(node.url, node.token("agent", AGENT), "claims-inspection", 5.0)
 
     result = asyncio.run(scenario())
     created, closed = result["created"], result["closed"]
@@ -127,18 +113,14 @@ def test_required_call_is_recorded_relay_only_into_one_sse_kms_object(
         assert 4.0 <= seconds <= 7.5, last
 
 
-def test_node_answers_with_relay_candidates_only(
-    tmp_path: Path, dev_config, coturn: RunningTurnServer
-) -> None:
-    config = node_config(tmp_path / "node", dev_config, coturn)
+def test_node_answers_with_relay_candidates_only(relay_node_config: NodeConfig) -> None:
+    config = relay_node_config
 
     async def scenario() -> list[str]:
         async with running_node(config) as node, aiohttp.ClientSession() as http:
             agent = Api(http, node.url, node.token("agent", AGENT))
-            _, created = await agent.call(
-                "POST",
-                "/v1/sessions",
-                {"meeting_type": "customer-support", "participants": _participants()},
+            _, created = await create_session(
+                agent, "customer-support", participants(AGENT, CUSTOMER)
             )
             session_id = created["session_id"]
             pc = await join_call(agent, session_id, AGENT, created["ice_servers"])

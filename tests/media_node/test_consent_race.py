@@ -3,63 +3,43 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
 
-from infra.config import StackConfig
+from media_node.node_config import NodeConfig
 from media_node.session import Session
 
-from .call_helpers import Api, customer_api, node_config, running_node
+from .call_helpers import RunningNode
+from .parties import Parties, consent, run_on_node, start_recording
 
 pytestmark = pytest.mark.integration
 
 AGENT, CUSTOMER = "agent-race-01", "cust-race-01"
-PARTICIPANTS = [{"id": AGENT, "role": "agent"}, {"id": CUSTOMER, "role": "customer"}]
 PAIRS = 60
 
 
-def test_withdrawal_racing_a_start_always_wins(tmp_path: Path, dev_config: StackConfig) -> None:
+def test_withdrawal_racing_a_start_always_wins(local_node_config: NodeConfig) -> None:
     """60 concurrent start/withdraw pairs on a consent-based type (local key, no media): after
     each pair the session is not recording, whichever request the node saw first."""
-    config = node_config(tmp_path / "node", dev_config, None)
 
-    async def scenario() -> list[str]:
-        async with running_node(config) as node, aiohttp.ClientSession() as http:
-            agent = Api(http, node.url, node.token("agent", AGENT))
-            status, created = await agent.call(
-                "POST",
-                "/v1/sessions",
-                {"meeting_type": "customer-support", "participants": PARTICIPANTS},
+    async def script(node: RunningNode, http: aiohttp.ClientSession) -> list[str]:
+        call = await Parties.on(node, http, AGENT, CUSTOMER, "customer-support")
+        agent, customer, sid = call.agent, call.customer, call.session_id
+        session: Session = node.node.sessions[sid]
+        states: list[str] = []
+        assert (await consent(agent, sid, AGENT, True))[0] == 200
+        for _ in range(PAIRS):
+            status, body = await consent(customer, sid, CUSTOMER, True)
+            assert status == 200, body
+            start, withdraw = await asyncio.gather(
+                start_recording(agent, sid), consent(customer, sid, CUSTOMER, False)
             )
-            assert status == 201, created
-            sid = created["session_id"]
-            customer = await customer_api(http, node.url, created, CUSTOMER)
-            session: Session = node.node.sessions[sid]
-            states: list[str] = []
+            assert start[0] in (200, 409), start
+            assert withdraw[0] == 200, withdraw
+            states.append(session.recording_status()["state"])
+        return states
 
-            async def consent(who: Api, participant: str, granted: bool) -> tuple[int, Any]:
-                return await who.call(
-                    "POST",
-                    f"/v1/sessions/{sid}/consent",
-                    {"participant": participant, "granted": granted, "text_version": "v1"},
-                )
-
-            assert (await consent(agent, AGENT, True))[0] == 200
-            for _ in range(PAIRS):
-                status, body = await consent(customer, CUSTOMER, True)
-                assert status == 200, body
-                start, withdraw = await asyncio.gather(
-                    agent.call("POST", f"/v1/sessions/{sid}/recording", {"action": "start"}),
-                    consent(customer, CUSTOMER, False),
-                )
-                assert start[0] in (200, 409), start
-                assert withdraw[0] == 200, withdraw
-                states.append(session.recording_status()["state"])
-            return states
-
-    states = asyncio.run(scenario())
+    states = run_on_node(local_node_config, script)
     recording = [i for i, state in enumerate(states) if state == "recording"]
     assert not recording, f"{len(recording)} of {PAIRS} withdrawals were lost (pairs {recording})"

@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from infra.config import StackConfig
@@ -27,15 +26,8 @@ from media_node.vault.keys import DataKey, KeyProvider, KeyProviderError
 from media_node.vault.store import LocalDirectoryStore, ObjectWriter
 from media_node.web_ui import notice_version
 
-from .call_helpers import (
-    Api,
-    RunningNode,
-    customer_api,
-    join_call,
-    node_config,
-    running_node,
-    wait_connected,
-)
+from .call_helpers import Api, RunningNode, join_call, node_config, wait_connected
+from .parties import consent, run_in_session, start_recording
 from .rights_helpers import PASSPHRASE, open_archive
 from .test_api_security import FlakyStore
 from .test_rights import Vault, vault  # noqa: F401 - the local / moto S3+KMS fixture
@@ -43,7 +35,6 @@ from .test_rights import Vault, vault  # noqa: F401 - the local / moto S3+KMS fi
 pytestmark = pytest.mark.integration
 
 AGENT, CUSTOMER = "agent-cns-01", "cust-cns-01"
-PARTICIPANTS = [{"id": AGENT, "role": "agent"}, {"id": CUSTOMER, "role": "customer"}]
 MEETING_TYPE = "customer-support"  # consent, optional, audio
 
 
@@ -74,28 +65,11 @@ Script = Callable[[RunningNode, Api, Api, str], Awaitable[Any]]
 
 def _in_session(tmp_path: Path, stack: StackConfig, script: Script, **node_kwargs: Any) -> Any:
     config = node_config(tmp_path / "node", stack, None)
-
-    async def scenario() -> Any:
-        async with running_node(config, **node_kwargs) as node, aiohttp.ClientSession() as http:
-            agent = Api(http, node.url, node.token("agent", AGENT))
-            status, created = await agent.call(
-                "POST",
-                "/v1/sessions",
-                {"meeting_type": MEETING_TYPE, "participants": PARTICIPANTS},
-            )
-            assert status == 201, created
-            customer = await customer_api(http, node.url, created, CUSTOMER)
-            return await script(node, agent, customer, created["session_id"])
-
-    return asyncio.run(scenario())
+    return run_in_session(config, (AGENT, CUSTOMER), MEETING_TYPE, script, **node_kwargs)
 
 
-async def consent(api: Api, sid: str, who: str, granted: bool) -> tuple[int, Any]:
-    return await api.call(
-        "POST",
-        f"/v1/sessions/{sid}/consent",
-        {"participant": who, "granted": granted, "text_version": "notice-v1"},
-    )
+async def _consent(api: Api, sid: str, who: str, granted: bool) -> tuple[int, Any]:
+    return await consent(api, sid, who, granted, "notice-v1")
 
 
 def test_every_grant_and_withdrawal_is_stored_sealed(
@@ -104,10 +78,10 @@ def test_every_grant_and_withdrawal_is_stored_sealed(
     dev_config: StackConfig,
 ) -> None:
     async def script(node: RunningNode, agent: Api, customer: Api, sid: str) -> Any:
-        assert (await consent(agent, sid, AGENT, True))[0] == 200
-        status, granted = await consent(customer, sid, CUSTOMER, True)
+        assert (await _consent(agent, sid, AGENT, True))[0] == 200
+        status, granted = await _consent(customer, sid, CUSTOMER, True)
         assert status == 200 and granted["stored"] == "stored", granted
-        status, withdrawn = await consent(customer, sid, CUSTOMER, False)
+        status, withdrawn = await _consent(customer, sid, CUSTOMER, False)
         assert status == 200 and withdrawn["stored"] == "stored", withdrawn
         return granted, withdrawn
 
@@ -145,15 +119,15 @@ def _grant_refused(tmp_path: Path, dev_config: StackConfig, **kwargs: Any) -> An
     keys: DownableKeys | None = kwargs.pop("keys", None)
 
     async def script(node: RunningNode, agent: Api, customer: Api, sid: str) -> Any:
-        assert (await consent(agent, sid, AGENT, True))[0] == 200
+        assert (await _consent(agent, sid, AGENT, True))[0] == 200
         store.down, provider = kwargs["store_down"], keys
         if provider is not None:
             provider.down = True
-        refused = await consent(customer, sid, CUSTOMER, True)
+        refused = await _consent(customer, sid, CUSTOMER, True)
         store.down = False
         if provider is not None:
             provider.down = False
-        start = await agent.call("POST", f"/v1/sessions/{sid}/recording", {"action": "start"})
+        start = await start_recording(agent, sid)
         _, session = await agent.call("GET", f"/v1/sessions/{sid}")
         log = (node.node.config.state_dir / "access.log").read_text()
         return refused, start, session, log
@@ -199,17 +173,15 @@ def test_a_withdrawal_that_cannot_be_stored_still_stops_and_is_stored_later(
     store = FlakyStore(LocalDirectoryStore(tmp_path / "bucket"))
 
     async def script(node: RunningNode, agent: Api, customer: Api, sid: str) -> Any:
-        assert (await consent(agent, sid, AGENT, True))[0] == 200
-        assert (await consent(customer, sid, CUSTOMER, True))[0] == 200
-        status, started = await agent.call(
-            "POST", f"/v1/sessions/{sid}/recording", {"action": "start"}
-        )
+        assert (await _consent(agent, sid, AGENT, True))[0] == 200
+        assert (await _consent(customer, sid, CUSTOMER, True))[0] == 200
+        status, started = await start_recording(agent, sid)
         assert status == 200 and started["recording"]["state"] == "recording", started
         if outage == "store":
             store.down = True
         else:
             keys.down = True
-        status, withdrawn = await consent(customer, sid, CUSTOMER, False)
+        status, withdrawn = await _consent(customer, sid, CUSTOMER, False)
         waiting = node.node.consent_ledger.waiting
         stored_during_outage = [k.consent_id for k in consent_keys(store.inner, CUSTOMER)]
         store.down = keys.down = False
@@ -249,14 +221,12 @@ def test_a_recorded_call_exports_and_erases_with_the_consent_it_rests_on(
             await join_call(customer, sid, CUSTOMER, [], relay_only=False, video=False),
         ]
         await wait_connected(*pcs)
-        _, grant = await consent(customer, sid, CUSTOMER, True)
-        assert (await consent(agent, sid, AGENT, True))[0] == 200
-        status, started = await agent.call(
-            "POST", f"/v1/sessions/{sid}/recording", {"action": "start"}
-        )
+        _, grant = await _consent(customer, sid, CUSTOMER, True)
+        assert (await _consent(agent, sid, AGENT, True))[0] == 200
+        status, started = await start_recording(agent, sid)
         assert status == 200, started
         await asyncio.sleep(2.0)
-        _, withdrawn = await consent(customer, sid, CUSTOMER, False)
+        _, withdrawn = await _consent(customer, sid, CUSTOMER, False)
         _, closed = await agent.call("DELETE", f"/v1/sessions/{sid}")
         for pc in pcs:
             await pc.close()
@@ -319,15 +289,15 @@ def test_a_withdrawal_overtaking_a_grant_being_stored_wins(
     store = HeldStore(LocalDirectoryStore(tmp_path / "bucket"))
 
     async def script(node: RunningNode, agent: Api, customer: Api, sid: str) -> Any:
-        assert (await consent(agent, sid, AGENT, True))[0] == 200
+        assert (await _consent(agent, sid, AGENT, True))[0] == 200
         store.hold_next = True
-        grant = asyncio.ensure_future(consent(customer, sid, CUSTOMER, True))
+        grant = asyncio.ensure_future(_consent(customer, sid, CUSTOMER, True))
         loop = asyncio.get_running_loop()
         assert await loop.run_in_executor(None, store.held.wait, 10)
-        withdrawal = await consent(customer, sid, CUSTOMER, False)
+        withdrawal = await _consent(customer, sid, CUSTOMER, False)
         store.release.set()
         granted = await grant
-        start = await agent.call("POST", f"/v1/sessions/{sid}/recording", {"action": "start"})
+        start = await start_recording(agent, sid)
         _, session = await agent.call("GET", f"/v1/sessions/{sid}")
         return granted, withdrawal, start, session
 

@@ -20,18 +20,11 @@ from aiortc.codecs.h264 import H264Encoder
 from aiortc.mediastreams import VideoStreamTrack
 
 from media_node.container import ContainerWriter
+from media_node.node_config import NodeConfig
 from media_node.vault.manifest import Manifest
-from tests.servers import RunningTurnServer
 
-from .call_helpers import (
-    Api,
-    customer_api,
-    decode_all,
-    join_call,
-    node_config,
-    running_node,
-    wait_connected,
-)
+from .call_helpers import Api, RunningNode, decode_all, join_call, running_node, wait_connected
+from .parties import Parties, run_on_node, start_recording
 
 pytestmark = pytest.mark.integration
 
@@ -56,8 +49,8 @@ class SizeSwitchingTrack(VideoStreamTrack):
         return frame
 
 
-async def _call(
-    node: Any,
+def _call(
+    config: NodeConfig,
     *,
     agent_codec: str,
     customer_codec: str,
@@ -65,16 +58,14 @@ async def _call(
     seconds: float,
     watch: bool = False,
 ) -> dict[str, Any]:
-    async with aiohttp.ClientSession() as http:
-        agent = Api(http, node.url, node.token("agent", AGENT))
+    """A call of ``seconds`` on a node with ``config``; ``watch`` polls the recording's state
+    every 0.1 s. Returns the close's answer, each recording's manifest and media, the states."""
+
+    async def script(node: RunningNode, http: aiohttp.ClientSession) -> dict[str, Any]:
+        call = await Parties.on(node, http, AGENT, CUSTOMER, MEETING_TYPE)
+        agent, customer, created = call.agent, call.customer, call.created
         supervisor = Api(http, node.url, node.token("supervisor", SUPERVISOR))
-        participants = [{"id": AGENT, "role": "agent"}, {"id": CUSTOMER, "role": "customer"}]
-        status, created = await agent.call(
-            "POST", "/v1/sessions", {"meeting_type": MEETING_TYPE, "participants": participants}
-        )
-        assert status == 201, created
-        session_id = created["session_id"]
-        customer = await customer_api(http, node.url, created, CUSTOMER)
+        session_id = call.session_id
         _, view = await customer.call("GET", f"/v1/sessions/{session_id}")
         agent_pc = await join_call(
             agent, session_id, AGENT, created["ice_servers"], video_codec=agent_codec
@@ -110,6 +101,8 @@ async def _call(
             recordings.append({"result": result, "manifest": manifest, "media": media})
         return {"closed": closed, "recordings": recordings, "states": states}
 
+    return run_on_node(config, script)
+
 
 def _one_stored(result: dict[str, Any]) -> dict[str, Any]:
     states = [r["state"] for r in result["closed"]["recordings"]]
@@ -119,21 +112,16 @@ def _one_stored(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_h264_call_with_a_mid_call_resolution_change_is_recorded_and_decodes(
-    tmp_path: Path, dev_config: Any, coturn: RunningTurnServer
+    relay_node_config: NodeConfig,
 ) -> None:
-    config = node_config(tmp_path / "node", dev_config, coturn)
-
-    async def scenario() -> dict[str, Any]:
-        async with running_node(config) as node:
-            return await _call(
-                node,
-                agent_codec="H264",
-                customer_codec="H264",
-                customer_track=SizeSwitchingTrack(switch_after=3.0),
-                seconds=6.0,
-            )
-
-    recording = _one_stored(asyncio.run(scenario()))
+    result = _call(
+        relay_node_config,
+        agent_codec="H264",
+        customer_codec="H264",
+        customer_track=SizeSwitchingTrack(switch_after=3.0),
+        seconds=6.0,
+    )
+    recording = _one_stored(result)
     assert recording["manifest"]["container"] == "matroska"
     assert recording["manifest"]["missing_streams"] == {}
     decoded = decode_all(recording["media"])
@@ -147,16 +135,9 @@ def test_h264_call_with_a_mid_call_resolution_change_is_recorded_and_decodes(
     assert {(640, 480), (320, 240)} in sizes, "the customer's new SPS reaches the decoder"
 
 
-def test_mixed_h264_and_vp8_call_is_recorded_and_decodes(
-    tmp_path: Path, dev_config: Any, coturn: RunningTurnServer
-) -> None:
-    config = node_config(tmp_path / "node", dev_config, coturn)
-
-    async def scenario() -> dict[str, Any]:
-        async with running_node(config) as node:
-            return await _call(node, agent_codec="VP8", customer_codec="H264", seconds=5.0)
-
-    recording = _one_stored(asyncio.run(scenario()))
+def test_mixed_h264_and_vp8_call_is_recorded_and_decodes(relay_node_config: NodeConfig) -> None:
+    result = _call(relay_node_config, agent_codec="VP8", customer_codec="H264", seconds=5.0)
+    recording = _one_stored(result)
     decoded = decode_all(recording["media"])
     assert sorted(s["codec"] for s in decoded["streams"]) == ["h264", "opus", "opus", "vp8"]
     for stream in decoded["streams"]:
@@ -181,9 +162,8 @@ class _BreakingH264Encoder(H264Encoder):
 
 
 def test_a_broken_stream_ends_alone_and_is_visible_within_a_second(
-    tmp_path: Path, dev_config: Any, coturn: RunningTurnServer, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, relay_node_config: NodeConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = node_config(tmp_path / "node", dev_config, coturn)
     sent_at: list[float] = []
     original = rtcrtpsender.get_encoder  # type: ignore[attr-defined]
 
@@ -194,13 +174,9 @@ def test_a_broken_stream_ends_alone_and_is_visible_within_a_second(
 
     monkeypatch.setattr(rtcrtpsender, "get_encoder", get_encoder)
 
-    async def scenario() -> dict[str, Any]:
-        async with running_node(config) as node:
-            return await _call(
-                node, agent_codec="VP8", customer_codec="H264", seconds=6.0, watch=True
-            )
-
-    result = asyncio.run(scenario())
+    result = _call(
+        relay_node_config, agent_codec="VP8", customer_codec="H264", seconds=6.0, watch=True
+    )
     assert sent_at, "the broken SPS was sent"
     degraded = [(at, s) for at, s in result["states"] if s["state"] == "degraded"]
     assert degraded, [s["state"] for _, s in result["states"]]
@@ -225,11 +201,11 @@ def test_a_broken_stream_ends_alone_and_is_visible_within_a_second(
 
 
 def test_a_failed_recorder_shows_failed_at_once_and_an_optional_type_restarts(
-    tmp_path: Path, dev_config: Any, coturn: RunningTurnServer, monkeypatch: pytest.MonkeyPatch
+    relay_node_config: NodeConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The muxer breaks for every stream of an optional, consent-based audio call: the state
     is ``failed`` with the reason within a second, and the agent's start records again."""
-    config = node_config(tmp_path / "node", dev_config, coturn)
+    config = relay_node_config
     broken: list[float] = []
     real_mux = ContainerWriter._mux
 
@@ -242,21 +218,9 @@ def test_a_failed_recorder_shows_failed_at_once_and_an_optional_type_restarts(
 
     async def scenario() -> dict[str, Any]:
         async with running_node(config) as node, aiohttp.ClientSession() as http:
-            agent = Api(http, node.url, node.token("agent", AGENT))
-            participants = [{"id": AGENT, "role": "agent"}, {"id": CUSTOMER, "role": "customer"}]
-            _, created = await agent.call(
-                "POST",
-                "/v1/sessions",
-                {"meeting_type": "customer-support", "participants": participants},
-            )
-            sid = created["session_id"]
-            customer = await customer_api(http, node.url, created, CUSTOMER)
-            for api, who in ((agent, AGENT), (customer, CUSTOMER)):
-                status, _ = await api.call(
-                    "POST",
-                    f"/v1/sessions/{sid}/consent",
-                    {"participant": who, "granted": True, "text_version": "v1"},
-                )
+            call = await Parties.on(node, http, AGENT, CUSTOMER, "customer-support")
+            agent, customer, created, sid = call.agent, call.customer, call.created, call.session_id
+            for status, _ in await call.consent_both():
                 assert status == 200
             pcs = [
                 await join_call(agent, sid, AGENT, created["ice_servers"], video=False),
@@ -264,9 +228,7 @@ def test_a_failed_recorder_shows_failed_at_once_and_an_optional_type_restarts(
             ]
             try:
                 await wait_connected(*pcs)
-                status, started = await agent.call(
-                    "POST", f"/v1/sessions/{sid}/recording", {"action": "start"}
-                )
+                status, started = await start_recording(agent, sid)
                 assert status == 200, started
                 await asyncio.sleep(2.0)
                 broken.append(time.monotonic())
@@ -278,9 +240,7 @@ def test_a_failed_recorder_shows_failed_at_once_and_an_optional_type_restarts(
                         break
                     await asyncio.sleep(0.05)
                 broken.clear()
-                status, restarted = await agent.call(
-                    "POST", f"/v1/sessions/{sid}/recording", {"action": "start"}
-                )
+                status, restarted = await start_recording(agent, sid)
                 await asyncio.sleep(2.5)
                 _, closed = await agent.call("DELETE", f"/v1/sessions/{sid}")
             finally:

@@ -23,7 +23,8 @@ from media_node.auth import issue_token
 from media_node.sdp_filter import relay_only_offer
 from tests.servers import RunningTurnServer, free_port, stop_process
 
-from .call_helpers import Api, customer_api, join_call, wait_connected
+from .call_helpers import wait_connected
+from .parties import Parties
 
 pytestmark = pytest.mark.integration
 
@@ -96,26 +97,13 @@ def test_node_logs_hold_no_participant_address(
     async def call() -> None:
         connector = aiohttp.TCPConnector(local_addr=(CLIENT_ADDRESS, 0))
         async with aiohttp.ClientSession(connector=connector) as http:
-            agent = Api(http, url, issue_token(token_secret.encode(), "agent", AGENT))
-            status, created = await agent.call(
-                "POST",
-                "/v1/sessions",
-                {
-                    "meeting_type": "claims-inspection",
-                    "participants": [
-                        {"id": AGENT, "role": "agent"},
-                        {"id": CUSTOMER, "role": "customer"},
-                    ],
-                },
+            agent_token = issue_token(token_secret.encode(), "agent", AGENT)
+            # the customer redeems their join code from the client address too
+            call = await Parties.open(
+                http, url, agent_token, (AGENT, CUSTOMER), "claims-inspection"
             )
-            assert status == 201, created
-            sid = created["session_id"]
-            customer = await customer_api(http, url, created, CUSTOMER)  # from the client address
-            _, view = await customer.call("GET", f"/v1/sessions/{sid}")
-            pcs = [
-                await join_call(agent, sid, AGENT, created["ice_servers"], relay_only=False),
-                await join_call(customer, sid, CUSTOMER, view["ice_servers"], relay_only=False),
-            ]
+            agent, sid = call.agent, call.session_id
+            pcs = await call.join(relay_only=False)
             try:
                 offers.extend(pc.localDescription.sdp for pc in pcs)
                 await wait_connected(*pcs)

@@ -9,7 +9,6 @@ import base64
 import json
 import logging
 import urllib.parse
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -18,17 +17,16 @@ import pytest
 from media_node.auth import TokenError, issue_token, verify_token
 from media_node.cli import build_parser
 from media_node.join_codes import MAX_UNKNOWN_CODES, JoinCodeError, JoinCodes
+from media_node.node_config import NodeConfig
 
 from .call_helpers import (
     Api,
     RunningNode,
-    customer_api,
-    join_call,
     join_code,
     redeem,
-    run_with_node,
     wait_connected,
 )
+from .parties import Parties, create_session, participants, run_on_node
 
 pytestmark = pytest.mark.integration
 
@@ -37,20 +35,9 @@ SECRET = b"s" * 32
 SID = "ses-" + "a1" * 12
 
 
-def _participants(customer: str) -> list[dict[str, str]]:
-    return [{"id": AGENT, "role": "agent"}, {"id": customer, "role": "customer"}]
-
-
-def _run(tmp_path: Path, dev_config: Any, script: Any) -> Any:
-    return run_with_node(tmp_path, dev_config, script)
-
-
 async def _create(agent: Api, meeting_type: str, customer: str) -> dict[str, Any]:
-    status, created = await agent.call(
-        "POST",
-        "/v1/sessions",
-        {"meeting_type": meeting_type, "participants": _participants(customer)},
-    )
+    """The agent creates a session with ``customer``, whose join code nobody redeems yet."""
+    status, created = await create_session(agent, meeting_type, participants(AGENT, customer))
     assert status == 201, created
     return dict(created)
 
@@ -129,7 +116,7 @@ def test_join_codes_are_single_use_expiring_and_bound() -> None:
 
 
 def test_the_agent_gets_a_join_code_never_the_customers_token(
-    tmp_path: Path, dev_config: Any, caplog: pytest.LogCaptureFixture
+    local_node_config: NodeConfig, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def script(node: RunningNode, http: aiohttp.ClientSession) -> dict[str, Any]:
         agent = Api(http, node.url, node.token("agent", AGENT))
@@ -149,7 +136,7 @@ def test_the_agent_gets_a_join_code_never_the_customers_token(
         return out
 
     with caplog.at_level(logging.DEBUG):
-        out = _run(tmp_path, dev_config, script)
+        out = run_on_node(local_node_config, script)
     created, link = out["created"], out["link"]
     assert "cv1." not in json.dumps(created), "no bearer token in what the agent receives"
     fragment = urllib.parse.parse_qs(urllib.parse.urlsplit(link).fragment)
@@ -189,7 +176,7 @@ def test_the_agent_gets_a_join_code_never_the_customers_token(
 
 
 def test_an_agent_redeeming_the_code_first_is_caught_and_can_be_undone(
-    tmp_path: Path, dev_config: Any
+    local_node_config: NodeConfig,
 ) -> None:
     async def script(node: RunningNode, http: aiohttp.ClientSession) -> dict[str, Any]:
         agent = Api(http, node.url, node.token("agent", AGENT))
@@ -220,7 +207,7 @@ def test_an_agent_redeeming_the_code_first_is_caught_and_can_be_undone(
         out["log"] = _log(node)
         return out
 
-    out = _run(tmp_path, dev_config, script)
+    out = run_on_node(local_node_config, script)
     assert out["thief_consent"][0] == 200, "what remains: whoever redeems first is the customer"
     status, refused = out["customer_late"]
     assert status == 409 and "already used" in refused["error"]
@@ -245,7 +232,7 @@ def _credential_for(link: str) -> str | None:
     return urllib.parse.parse_qs(urllib.parse.urlsplit(link).fragment).get("t", [None])[0]
 
 
-def test_a_customer_token_works_on_its_own_session_only(tmp_path: Path, dev_config: Any) -> None:
+def test_a_customer_token_works_on_its_own_session_only(local_node_config: NodeConfig) -> None:
     async def script(node: RunningNode, http: aiohttp.ClientSession) -> dict[str, Any]:
         agent = Api(http, node.url, node.token("agent", AGENT))
         target = await _create(agent, "customer-support", VICTIM)  # the real customer's call
@@ -275,7 +262,7 @@ def test_a_customer_token_works_on_its_own_session_only(tmp_path: Path, dev_conf
             "view": await agent.call("GET", f"/v1/sessions/{sid}"),
         }
 
-    out = _run(tmp_path, dev_config, script)
+    out = run_on_node(local_node_config, script)
     for name in ("read", "consent", "offer", "leave"):
         assert out[name][0] == 403, (name, out[name])
         assert "another session" in out[name][1]["error"]
@@ -284,7 +271,7 @@ def test_a_customer_token_works_on_its_own_session_only(tmp_path: Path, dev_conf
     assert out["view"][1]["consents"] == [], "no consent was recorded on the victim's session"
 
 
-def test_reading_a_session_takes_the_participants_role_too(tmp_path: Path, dev_config: Any) -> None:
+def test_reading_a_session_takes_the_participants_role_too(local_node_config: NodeConfig) -> None:
     async def script(node: RunningNode, http: aiohttp.ClientSession) -> dict[str, Any]:
         agent = Api(http, node.url, node.token("agent", AGENT))
         created = await _create(agent, "customer-support", CUSTOMER)
@@ -298,7 +285,7 @@ def test_reading_a_session_takes_the_participants_role_too(tmp_path: Path, dev_c
             "agent": await agent.call("GET", f"/v1/sessions/{sid}"),
         }
 
-    out = _run(tmp_path, dev_config, script)
+    out = run_on_node(local_node_config, script)
     assert out["impostor"][0] == 403
     assert out["supervisor"][0] == 200 and out["supervisor"][1]["ice_servers"] == []
     assert out["agent"][0] == 200
@@ -323,17 +310,13 @@ def test_the_cli_mints_staff_tokens_only(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_leaving_takes_the_participant_and_ends_only_their_streams(
-    tmp_path: Path, dev_config: Any
+    local_node_config: NodeConfig,
 ) -> None:
     async def script(node: RunningNode, http: aiohttp.ClientSession) -> dict[str, Any]:
-        agent = Api(http, node.url, node.token("agent", AGENT))
-        created = await _create(agent, "claims-inspection", CUSTOMER)  # required: records
-        sid = created["session_id"]
-        customer = await customer_api(http, node.url, created, CUSTOMER)
-        pcs = [
-            await join_call(agent, sid, AGENT, [], relay_only=False),
-            await join_call(customer, sid, CUSTOMER, [], relay_only=False),
-        ]
+        # claims-inspection: required, it records
+        call = await Parties.on(node, http, AGENT, CUSTOMER, "claims-inspection")
+        agent, customer, sid = call.agent, call.customer, call.session_id
+        pcs = await call.join(relay_only=False)
         out: dict[str, Any] = {}
         try:
             await wait_connected(*pcs)
@@ -351,7 +334,7 @@ def test_leaving_takes_the_participant_and_ends_only_their_streams(
         out["log"] = _log(node)
         return out
 
-    out = _run(tmp_path, dev_config, script)
+    out = run_on_node(local_node_config, script)
     assert out["agent_removes"][0] == 403
     assert out["left"] == (200, {"left": True, "recording": out["left"][1]["recording"]})
     assert out["peers"] == [AGENT] and out["again"][1]["left"] is False

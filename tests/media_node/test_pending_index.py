@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import pytest
 
 from media_node.cli import main
 from media_node.node import Node
+from media_node.node_config import NodeConfig
 from media_node.recorder import recording_keys
 from media_node.rights.subject_index import rebuild_index, recordings_of, remove_entry
 from media_node.vault.context import recording_context
@@ -22,7 +22,6 @@ from media_node.vault.spool import SpoolingWriter, flush_pending
 from media_node.vault.store import LocalDirectoryStore, ObjectStoreError
 from media_node.vault.stream import EncryptingWriter
 
-from .call_helpers import node_config
 from .rights_helpers import PASSPHRASE, store_recording
 from .test_api_security import FlakyStore
 
@@ -67,10 +66,9 @@ def _spool_a_recording(node: Node, store: FlakyStore) -> None:
 
 
 @pytest.fixture
-def pending(tmp_path: Path, dev_config: Any) -> tuple[Node, FlakyStore]:
+def pending(tmp_path: Path, local_node_config: NodeConfig) -> tuple[Node, FlakyStore]:
     store = FlakyStore(LocalDirectoryStore(tmp_path / "bucket"))
-    config = node_config(tmp_path / "node", dev_config, None)
-    node = Node(config, store=store)
+    node = Node(local_node_config, store=store)
     _spool_a_recording(node, store)
     return node, store
 

@@ -6,27 +6,18 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
-import aiohttp
 import av
 import pytest
 
+from media_node.node_config import NodeConfig
 from media_node.recording_rules import start_refusal
 from media_node.vault.manifest import Manifest
 from media_node.vault.stream import decrypt_stream
-from tests.servers import RunningTurnServer
 
-from .call_helpers import (
-    Api,
-    RunningNode,
-    customer_api,
-    join_call,
-    node_config,
-    running_node,
-    wait_connected,
-)
+from .call_helpers import Api, RunningNode, join_call, wait_connected
+from .parties import consent, run_in_session, start_recording
 
 pytestmark = pytest.mark.integration
 
@@ -34,33 +25,11 @@ AGENT, CUSTOMER = "agent-rules-01", "cust-rules-01"
 
 
 def _run(
-    tmp_path: Path,
-    dev_config: Any,
-    turn: RunningTurnServer,
+    config: NodeConfig,
     meeting_type: str,
     script: Callable[[RunningNode, Api, Api, str], Awaitable[Any]],
 ) -> Any:
-    config = node_config(tmp_path / "node", dev_config, turn)
-
-    async def scenario() -> Any:
-        async with running_node(config) as node, aiohttp.ClientSession() as http:
-            agent = Api(http, node.url, node.token("agent", AGENT))
-            status, created = await agent.call(
-                "POST",
-                "/v1/sessions",
-                {
-                    "meeting_type": meeting_type,
-                    "participants": [
-                        {"id": AGENT, "role": "agent"},
-                        {"id": CUSTOMER, "role": "customer"},
-                    ],
-                },
-            )
-            assert status == 201, created
-            customer = await customer_api(http, node.url, created, CUSTOMER)
-            return await script(node, agent, customer, created["session_id"])
-
-    return asyncio.run(scenario())
+    return run_in_session(config, (AGENT, CUSTOMER), meeting_type, script)
 
 
 async def _connect(agent: Api, customer: Api, session_id: str) -> tuple[Any, Any]:
@@ -108,59 +77,37 @@ def test_start_refusal_is_pure_and_names_the_reason() -> None:
     assert start_refusal("required", "legal-obligation", ["a"], {}, already_recording=False) is None
 
 
-def test_forbidden_meeting_type_never_records(tmp_path, dev_config, coturn) -> None:
+def test_forbidden_meeting_type_never_records(relay_node_config: NodeConfig) -> None:
     async def script(node: RunningNode, agent: Api, customer: Api, session_id: str) -> Any:
         pcs = await _connect(agent, customer, session_id)
-        status, refused = await agent.call(
-            "POST", f"/v1/sessions/{session_id}/recording", {"action": "start"}
-        )
+        status, refused = await start_recording(agent, session_id)
         await asyncio.sleep(1.0)
         _, closed = await agent.call("DELETE", f"/v1/sessions/{session_id}")
         for pc in pcs:
             await pc.close()
         return status, refused, closed, list((node.node.config.state_dir / "store").rglob("*.cvr"))
 
-    status, refused, closed, files = _run(
-        tmp_path, dev_config, coturn, "medical-consultation", script
-    )
+    status, refused, closed, files = _run(relay_node_config, "medical-consultation", script)
     assert status == 409 and "forbids recording" in refused["error"]
     assert closed["recordings"] == [] and files == []
 
 
-def test_consent_missing_refuses_then_grants_allow(tmp_path, dev_config, coturn) -> None:
+def test_consent_missing_refuses_then_grants_allow(relay_node_config: NodeConfig) -> None:
     async def script(node: RunningNode, agent: Api, customer: Api, session_id: str) -> Any:
         pcs = await _connect(agent, customer, session_id)
-        first = await agent.call(
-            "POST", f"/v1/sessions/{session_id}/recording", {"action": "start"}
-        )
-        await agent.call(
-            "POST",
-            f"/v1/sessions/{session_id}/consent",
-            {"participant": AGENT, "granted": True, "text_version": "v3"},
-        )
-        second = await agent.call(
-            "POST", f"/v1/sessions/{session_id}/recording", {"action": "start"}
-        )
-        await customer.call(
-            "POST",
-            f"/v1/sessions/{session_id}/consent",
-            {"participant": CUSTOMER, "granted": True, "text_version": "v3"},
-        )
-        third = await agent.call(
-            "POST", f"/v1/sessions/{session_id}/recording", {"action": "start"}
-        )
-        again = await agent.call(
-            "POST", f"/v1/sessions/{session_id}/recording", {"action": "start"}
-        )
+        first = await start_recording(agent, session_id)
+        await consent(agent, session_id, AGENT, text_version="v3")
+        second = await start_recording(agent, session_id)
+        await consent(customer, session_id, CUSTOMER, text_version="v3")
+        third = await start_recording(agent, session_id)
+        again = await start_recording(agent, session_id)
         await asyncio.sleep(1.5)
         _, closed = await agent.call("DELETE", f"/v1/sessions/{session_id}")
         for pc in pcs:
             await pc.close()
         return first, second, third, again, closed
 
-    first, second, third, again, closed = _run(
-        tmp_path, dev_config, coturn, "customer-support", script
-    )
+    first, second, third, again, closed = _run(relay_node_config, "customer-support", script)
     assert (
         first[0] == 409
         and "consent is the legal basis" in first[1]["error"]
@@ -173,27 +120,17 @@ def test_consent_missing_refuses_then_grants_allow(tmp_path, dev_config, coturn)
 
 
 def test_consent_withdrawn_mid_call_stops_at_once_and_keeps_what_was_recorded(
-    tmp_path, dev_config, coturn
+    relay_node_config: NodeConfig,
 ) -> None:
     async def script(node: RunningNode, agent: Api, customer: Api, session_id: str) -> Any:
         pcs = await _connect(agent, customer, session_id)
         grants = {}
         for api, who in ((agent, AGENT), (customer, CUSTOMER)):
-            _, grants[who] = await api.call(
-                "POST",
-                f"/v1/sessions/{session_id}/consent",
-                {"participant": who, "granted": True, "text_version": "v3"},
-            )
-        await agent.call("POST", f"/v1/sessions/{session_id}/recording", {"action": "start"})
+            _, grants[who] = await consent(api, session_id, who, text_version="v3")
+        await start_recording(agent, session_id)
         await asyncio.sleep(2.5)
-        status, withdrawn = await customer.call(
-            "POST",
-            f"/v1/sessions/{session_id}/consent",
-            {"participant": CUSTOMER, "granted": False, "text_version": "v3"},
-        )
-        restart = await agent.call(
-            "POST", f"/v1/sessions/{session_id}/recording", {"action": "start"}
-        )
+        status, withdrawn = await consent(customer, session_id, CUSTOMER, False, "v3")
+        restart = await start_recording(agent, session_id)
         await asyncio.sleep(2.5)
         _, closed = await agent.call("DELETE", f"/v1/sessions/{session_id}")
         for pc in pcs:
@@ -203,7 +140,7 @@ def test_consent_withdrawn_mid_call_stops_at_once_and_keeps_what_was_recorded(
         return grants, status, withdrawn, restart, closed, manifest, plaintext
 
     grants, status, withdrawn, restart, closed, manifest, plaintext = _run(
-        tmp_path, dev_config, coturn, "customer-support", script
+        relay_node_config, "customer-support", script
     )
     assert (
         status == 200
@@ -223,17 +160,13 @@ def test_consent_withdrawn_mid_call_stops_at_once_and_keeps_what_was_recorded(
     assert durations and all(1.5 <= d <= 3.8 for d in durations.values()), durations
 
 
-def test_audio_only_meeting_type_stores_no_video(tmp_path, dev_config, coturn) -> None:
+def test_audio_only_meeting_type_stores_no_video(relay_node_config: NodeConfig) -> None:
     async def script(node: RunningNode, agent: Api, customer: Api, session_id: str) -> Any:
         pcs = await _connect(agent, customer, session_id)  # both offer audio AND video
         answer = node.node.sessions[session_id].peers[CUSTOMER].localDescription.sdp
         for api, who in ((agent, AGENT), (customer, CUSTOMER)):
-            await api.call(
-                "POST",
-                f"/v1/sessions/{session_id}/consent",
-                {"participant": who, "granted": True, "text_version": "v3"},
-            )
-        await agent.call("POST", f"/v1/sessions/{session_id}/recording", {"action": "start"})
+            await consent(api, session_id, who, text_version="v3")
+        await start_recording(agent, session_id)
         await asyncio.sleep(2.0)
         _, closed = await agent.call("DELETE", f"/v1/sessions/{session_id}")
         for pc in pcs:
@@ -243,7 +176,7 @@ def test_audio_only_meeting_type_stores_no_video(tmp_path, dev_config, coturn) -
         )
         return answer, manifest, plaintext
 
-    answer, manifest, plaintext = _run(tmp_path, dev_config, coturn, "customer-support", script)
+    answer, manifest, plaintext = _run(relay_node_config, "customer-support", script)
     video_section = answer.split("m=video", 1)[1]
     assert "a=inactive" in video_section, "the node declines video for an audio-only meeting type"
     assert manifest.codecs == ("opus",)

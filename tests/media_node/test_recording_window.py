@@ -15,6 +15,7 @@ import av
 import pytest
 
 from infra.config import StackConfig
+from media_node.node_config import NodeConfig
 from media_node.recorder import recording_keys
 from media_node.vault.keys import LocalKeyProvider
 from media_node.vault.manifest import Manifest
@@ -22,20 +23,12 @@ from media_node.vault.store import LocalDirectoryStore
 from media_node.vault.stream import decrypt_stream
 from tests.servers import RunningTurnServer
 
-from .call_helpers import (
-    Api,
-    RunningNode,
-    customer_api,
-    join_call,
-    node_config,
-    running_node,
-    wait_connected,
-)
+from .call_helpers import Api, RunningNode, node_config, running_node, wait_connected
+from .parties import Parties, consent, start_recording
 
 pytestmark = pytest.mark.integration
 
 AGENT, CUSTOMER = "agent-win-01", "cust-win-01"
-PARTICIPANTS = [{"id": AGENT, "role": "agent"}, {"id": CUSTOMER, "role": "customer"}]
 
 
 def _with_video_consent_type(stack: StackConfig) -> StackConfig:
@@ -75,21 +68,13 @@ def _streams(node: RunningNode, meeting_type: str, recording_id: str) -> dict[st
 
 
 async def _consent(api: Api, session_id: str, who: str, granted: bool) -> None:
-    status, body = await api.call(
-        "POST",
-        f"/v1/sessions/{session_id}/consent",
-        {"participant": who, "granted": granted, "text_version": "v1"},
-    )
+    status, body = await consent(api, session_id, who, granted)
     assert status == 200, body
 
 
-async def _recording(api: Api, session_id: str, action: str) -> dict[str, Any]:
-    status, body = await api.call(
-        "POST", f"/v1/sessions/{session_id}/recording", {"action": action}
-    )
+async def _start(api: Api, session_id: str) -> None:
+    status, body = await start_recording(api, session_id)
     assert status == 200, body
-    result: dict[str, Any] = body
-    return result
 
 
 def test_recording_started_after_media_flowed_holds_only_media_after_its_start(
@@ -99,34 +84,23 @@ def test_recording_started_after_media_flowed_holds_only_media_after_its_start(
 
     async def scenario() -> dict[str, Any]:
         async with running_node(config) as node, aiohttp.ClientSession() as http:
-            agent = Api(http, node.url, node.token("agent", AGENT))
-            status, created = await agent.call(
-                "POST",
-                "/v1/sessions",
-                {"meeting_type": "video-support", "participants": PARTICIPANTS},
-            )
-            assert status == 201, created
-            sid = created["session_id"]
-            customer = await customer_api(http, node.url, created, CUSTOMER)
-            _, view = await customer.call("GET", f"/v1/sessions/{sid}")
-            pcs = [
-                await join_call(agent, sid, AGENT, created["ice_servers"]),
-                await join_call(customer, sid, CUSTOMER, view["ice_servers"]),
-            ]
+            call = await Parties.on(node, http, AGENT, CUSTOMER, "video-support")
+            agent, customer, sid = call.agent, call.customer, call.session_id
+            pcs = await call.join()
             try:
                 await wait_connected(*pcs)
                 await asyncio.sleep(4.0)  # media flows, nobody consented: nothing may be kept
                 await _consent(agent, sid, AGENT, True)
                 await _consent(customer, sid, CUSTOMER, True)
                 began = time.monotonic()
-                await _recording(agent, sid, "start")
+                await _start(agent, sid)
                 await asyncio.sleep(2.0)
                 await _consent(customer, sid, CUSTOMER, False)  # stops the first recording
                 spans = [time.monotonic() - began]
                 await asyncio.sleep(4.0)  # withdrawn: media flows, nothing may be kept
                 await _consent(customer, sid, CUSTOMER, True)
                 began = time.monotonic()
-                await _recording(agent, sid, "start")
+                await _start(agent, sid)
                 await asyncio.sleep(1.5)
                 status, closed = await agent.call("DELETE", f"/v1/sessions/{sid}")
                 spans.append(time.monotonic() - began)
@@ -156,28 +130,16 @@ def test_recording_started_after_media_flowed_holds_only_media_after_its_start(
                 assert stream["first_keyframe"], f"video must begin at a keyframe: {streams}"
 
 
-def test_unrecorded_call_media_is_discarded_not_queued(
-    tmp_path: Path, dev_config: StackConfig, coturn: RunningTurnServer
-) -> None:
+def test_unrecorded_call_media_is_discarded_not_queued(relay_node_config: NodeConfig) -> None:
     """A forbidden meeting type: every received frame is read and dropped at once, so the
     backlog stays empty however long the call (measured as the tracks' queued frames)."""
-    config = node_config(tmp_path / "node", dev_config, coturn)
+    config = relay_node_config
 
     async def scenario() -> tuple[list[int], int]:
         async with running_node(config) as node, aiohttp.ClientSession() as http:
-            agent = Api(http, node.url, node.token("agent", AGENT))
-            _, created = await agent.call(
-                "POST",
-                "/v1/sessions",
-                {"meeting_type": "medical-consultation", "participants": PARTICIPANTS},
-            )
-            sid = created["session_id"]
-            customer = await customer_api(http, node.url, created, CUSTOMER)
-            _, view = await customer.call("GET", f"/v1/sessions/{sid}")
-            pcs = [
-                await join_call(agent, sid, AGENT, created["ice_servers"]),
-                await join_call(customer, sid, CUSTOMER, view["ice_servers"]),
-            ]
+            call = await Parties.on(node, http, AGENT, CUSTOMER, "medical-consultation")
+            sid = call.session_id
+            pcs = await call.join()
             try:
                 await wait_connected(*pcs)
                 await asyncio.sleep(4.0)

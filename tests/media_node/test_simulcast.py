@@ -3,19 +3,16 @@ answer too; the recorded resolution with a real browser is checked in tests/brow
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
-from typing import Any
-
 import aiohttp
 import pytest
 from aiortc import RTCPeerConnection
 from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
 
+from media_node.node_config import NodeConfig
 from media_node.simulcast import answer_one_layer, highest_layers
-from tests.servers import RunningTurnServer
 
-from .call_helpers import Api, node_config, running_node
+from .call_helpers import Api, RunningNode
+from .parties import create_session, participants, run_on_node
 
 # The video section of a Chrome offer with three encodings (sendEncodings q, h, f).
 CHROME_VIDEO = """m=video 9 UDP/TLS/RTP/SAVPF 96 97
@@ -96,42 +93,31 @@ def _with_simulcast(sdp: str) -> str:
 
 @pytest.mark.integration
 def test_node_answers_a_simulcast_offer_with_its_highest_layer(
-    tmp_path: Path, dev_config: Any, coturn: RunningTurnServer
+    relay_node_config: NodeConfig,
 ) -> None:
-    config = node_config(tmp_path / "node", dev_config, coturn)
+    async def script(node: RunningNode, http: aiohttp.ClientSession) -> str:
+        agent = Api(http, node.url, node.token("agent", "agent-sim-01"))
+        _, created = await create_session(
+            agent, "claims-inspection", participants("agent-sim-01", "cust-sim-01")
+        )
+        pc = RTCPeerConnection()
+        pc.addTrack(AudioStreamTrack())
+        pc.addTrack(VideoStreamTrack())
+        await pc.setLocalDescription(await pc.createOffer())
+        status, answer = await agent.call(
+            "POST",
+            f"/v1/sessions/{created['session_id']}/offer",
+            {
+                "participant": "agent-sim-01",
+                "sdp": _with_simulcast(pc.localDescription.sdp),
+                "type": "offer",
+            },
+        )
+        await pc.close()
+        assert status == 200, answer
+        return str(answer["sdp"])
 
-    async def scenario() -> str:
-        async with running_node(config) as node, aiohttp.ClientSession() as http:
-            agent = Api(http, node.url, node.token("agent", "agent-sim-01"))
-            _, created = await agent.call(
-                "POST",
-                "/v1/sessions",
-                {
-                    "meeting_type": "claims-inspection",
-                    "participants": [
-                        {"id": "agent-sim-01", "role": "agent"},
-                        {"id": "cust-sim-01", "role": "customer"},
-                    ],
-                },
-            )
-            pc = RTCPeerConnection()
-            pc.addTrack(AudioStreamTrack())
-            pc.addTrack(VideoStreamTrack())
-            await pc.setLocalDescription(await pc.createOffer())
-            status, answer = await agent.call(
-                "POST",
-                f"/v1/sessions/{created['session_id']}/offer",
-                {
-                    "participant": "agent-sim-01",
-                    "sdp": _with_simulcast(pc.localDescription.sdp),
-                    "type": "offer",
-                },
-            )
-            await pc.close()
-            assert status == 200, answer
-            return str(answer["sdp"])
-
-    answer = asyncio.run(scenario())
+    answer = run_on_node(relay_node_config, script)
     video = answer[answer.index("m=video") :]
     assert "a=simulcast:recv f\r\n" in video and "a=rid:f recv\r\n" in video
     assert "a=rid:q" not in answer and "rtp-stream-id" in video

@@ -6,22 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 
-from tests.servers import RunningTurnServer
+from media_node.node_config import NodeConfig
 
-from .call_helpers import Api, customer_api, node_config, running_node
+from .call_helpers import Api, customer_api, running_node
+from .parties import create_session, participants
 
 AGENT, CUSTOMER = "agent-ui-01", "cust-ui-01"
 
 
-def test_pages_join_link_and_notice_hash(
-    tmp_path: Path, dev_config: Any, coturn: RunningTurnServer
-) -> None:
-    config = node_config(tmp_path / "node", dev_config, coturn)
+def test_pages_join_link_and_notice_hash(dev_config: Any, relay_node_config: NodeConfig) -> None:
+    config = relay_node_config
     notice = dev_config.meeting_type("customer-support").notice
 
     async def scenario() -> dict[str, Any]:
@@ -31,16 +29,8 @@ def test_pages_join_link_and_notice_hash(
                 async with http.get(node.url + path) as response:
                     out[path] = (response.status, dict(response.headers))
             agent = Api(http, node.url, node.token("agent", AGENT))
-            _, created = await agent.call(
-                "POST",
-                "/v1/sessions",
-                {
-                    "meeting_type": "customer-support",
-                    "participants": [
-                        {"id": AGENT, "role": "agent"},
-                        {"id": CUSTOMER, "role": "customer"},
-                    ],
-                },
+            _, created = await create_session(
+                agent, "customer-support", participants(AGENT, CUSTOMER)
             )
             sid = created["session_id"]
             out["created"] = created
