@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -173,7 +173,7 @@ def _renamed(old: str, new: str) -> Callable[[list[State]], list[State]]:
     ``workload`` tag dropped: nothing left that names what it is."""
 
     def mutate(states: list[State]) -> list[State]:
-        states = json.loads(json.dumps(states).replace(old, new))
+        states = cast(list[State], json.loads(json.dumps(states).replace(old, new)))
         for state in states:
             for side in ("inputs", "outputs"):
                 for key in ("tags", "tagsAll"):
@@ -268,12 +268,13 @@ def test_any_role_that_can_reach_the_recordings_is_held_to_the_dpo_rule(
 
 
 def _without_profile(states: list[State]) -> list[State]:
-    return _each(
+    _each(
         states,
         "aws:ec2/launchTemplate:LaunchTemplate",
         "media-lt",
         lambda props: props.pop("iamInstanceProfile", None),
     )
+    return states
 
 
 def _without_profile_resource(states: list[State]) -> list[State]:
