@@ -44,7 +44,7 @@ deny contains {"ref": f.ref, "msg": msg} if {
 	some s in f.statements
 	s.effect == "Allow"
 	not allowed_statement(s)
-	msg := sprintf("DPO role %s allows %v on %v beyond reading, redacting and deleting recordings with context-bound decrypt", [f.id, s.actions, s.resources])
+	msg := sprintf("DPO role %s allows %v on %v beyond reading, redacting and deleting recordings with context-bound decrypt (judged by: %v; its name or tag claims: %v)", [f.id, s.actions, s.resources, object.get(f, "workload_evidence", []), object.get(f, "workload_hint", null)])
 }
 
 deny contains {"ref": f.ref, "msg": sprintf("DPO role %s has managed policies attached: %v", [f.id, f.managed_policy_arns])} if {
