@@ -54,13 +54,15 @@ _AWS_MANAGED = "arn:aws:iam::aws:policy/"
 
 
 _MEDIA_NODE_CONFIG = "/etc/callvault/media-node.yaml"
-# The node's command run as a service, or its package installed with the node's extra.
-_MEDIA_NODE_RUN = re.compile(r"\bmedia-node\s+serve\b|callvault\[node\]")
+# The node's command (or its module) run as a service, or its package installed with the
+# node's extra.
+_MEDIA_NODE_RUN = re.compile(r"\bmedia-node\s+serve\b|-m\s+media_node\b|callvault\[node\]")
 
 
 def runs_media_node(user_data: str, files: Mapping[str, str]) -> bool:
     """Whether a host's cloud-init installs or runs the media node: it writes the node's config,
-    runs ``media-node serve`` or installs ``callvault[node]`` (in a script or a written file)."""
+    runs ``media-node serve`` (or ``python -m media_node``) or installs ``callvault[node]``
+    (in a script or a written file)."""
     return _MEDIA_NODE_CONFIG in files or any(
         _MEDIA_NODE_RUN.search(text) for text in (user_data, *files.values())
     )

@@ -130,4 +130,5 @@ def test_profile_names_and_media_node_hosts() -> None:
     assert runs_media_node("", {"/etc/callvault/media-node.yaml": ""})
     assert runs_media_node("#!/bin/sh\n/opt/x/bin/media-node serve --config /c.yaml\n", {})
     assert runs_media_node("", {"/r.txt": "callvault[node] @ file:///w.whl"})
+    assert runs_media_node("#!/bin/sh\nexec python3 -m media_node serve\n", {})
     assert not runs_media_node("#!/bin/sh\nturnserver -c /etc/turnserver.conf\n", {})
