@@ -34,6 +34,7 @@ from .policy_analysis import (
 )
 from .turn_facts import ranges_outside, turn_config_properties
 from .unknowns import contains_unknown, is_unknown
+from .workloads import profile_name, runs_media_node, workload_hint
 
 __all__ = [
     "MODELLED_TYPES",
@@ -809,6 +810,19 @@ def _turn_host(props: _Props, resource: PulumiResource) -> None:
         _tags(raw).get("purpose") == "media-relay"
         or any(word in user_data for word in ("coturn", "turnserver")),
     )
+    if "turn_config_found" in props.unknown:
+        props.set("media_node", None, unknown=True)
+    else:
+        props.set("media_node", runs_media_node(user_data, _written_files(user_data)))
+    profile = raw.get("iamInstanceProfile")
+    if contains_unknown(profile):
+        props.set("instance_profile", None, unknown=True)
+    else:
+        # An instance names its profile; a launch template gives ``{name}`` or ``{arn}``.
+        first = _first(profile)
+        if isinstance(first, Mapping):
+            first = first.get("name") or first.get("arn")
+        props.set("instance_profile", profile_name(str(first)) if first else None)
 
 
 def _instance_fact(instance: PulumiResource, index: _Index) -> Fact:
@@ -853,6 +867,7 @@ def _launch_template_fact(template: PulumiResource) -> Fact:
 
 
 _ROLE_POLICY = ("aws:iam/rolePolicy:RolePolicy",)
+_INSTANCE_PROFILE = ("aws:iam/instanceProfile:InstanceProfile",)
 _ROLE_ATTACHMENT = ("aws:iam/rolePolicyAttachment:RolePolicyAttachment",)
 _MANAGED_POLICY = "aws:iam/policy:Policy"
 AWS_MANAGED_POLICY = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
@@ -895,9 +910,16 @@ def _role_fact(role: PulumiResource, index: _Index) -> Fact:
     attachments, unresolved_attachments = index.attached(_ROLE_ATTACHMENT, "role", role, aliases)
     props = _Props()
     tags = _tags(raw)
-    # The workload follows from the role's name (infra/ names them so); the tag only fills in.
-    workload = next((w for w in ("media-node", "dpo") if name.endswith(f"-{w}")), None)
-    props.set("workload", workload or tags.get("workload"))
+    # The name and tag are a hint for the report; audit/workloads.py decides by behaviour.
+    props.set("workload_hint", workload_hint(name, tags))
+    profiles, unresolved_profiles = index.attached(_INSTANCE_PROFILE, "role", role, aliases)
+    if unresolved_profiles:
+        props.set("instance_profiles", None, unknown=True)
+    else:
+        props.set(
+            "instance_profiles",
+            sorted({_known_str(p.properties.get("name")) or str(p.id or p.name) for p in profiles}),
+        )
     documents = [p.get("policy") for p in raw.get("inlinePolicies") or [] if p.get("policy")]
     documents += [r.properties.get("policy") for r in inline_policies]
     attached_documents, hidden = _attached_documents(
@@ -984,9 +1006,6 @@ def _vpc_fact(vpc: PulumiResource, index: _Index) -> Fact:
     return _fact("vpc", vpc, str(vpc.id or vpc.name), props)
 
 
-_MEDIA_NODE_CONFIG = "/etc/callvault/media-node.yaml"
-
-
 def _media_node_cidrs(index: _Index) -> list[str] | None:
     """Subnets the media nodes run in: hosts whose cloud-init installs the media node, and the
     subnets of the auto-scaling groups launching them. ``None`` when none is found or a subnet
@@ -999,7 +1018,7 @@ def _media_node_cidrs(index: _Index) -> list[str] | None:
         r
         for type_ in ("aws:ec2/launchTemplate:LaunchTemplate", "aws:ec2/instance:Instance")
         for r in index.by_type.get(type_, [])
-        if _MEDIA_NODE_CONFIG in _written_files(_user_data(r.properties))
+        if runs_media_node(_user_data(r.properties) or "", _written_files(_user_data(r.properties)))
     ]
     subnet_ids = [str(h.properties.get("subnetId")) for h in hosts if "subnetId" in h.properties]
     template_ids = {str(h.id) for h in hosts if h.id}
@@ -1088,6 +1107,7 @@ MODELLED_TYPES: frozenset[str] = frozenset(
         "aws:iam/role:Role",
         *_ROLE_POLICY,
         *_ROLE_ATTACHMENT,
+        *_INSTANCE_PROFILE,
         "aws:cloudwatch/logGroup:LogGroup",
         "aws:ssm/parameter:Parameter",
         "aws:ec2/vpc:Vpc",

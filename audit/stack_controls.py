@@ -4,7 +4,9 @@ fails instead of making the rules about it stop applying. Pure: facts in, one fa
 Properties (docs/facts.md): ``recording_buckets``, ``multi_region_trails``,
 ``recording_buckets_without_trail`` (no multi-region, logging trail records both reads and
 writes of its objects), ``vpcs``, ``vpcs_without_all_flow_logs``, ``turn_hosts``,
-``turn_hosts_without_config``, ``processors``, ``meeting_types``; ``unknown`` as on every fact.
+``turn_hosts_without_config``, ``media_node_hosts``, ``media_node_hosts_without_role`` (a
+media-node host whose instance profile holds no role the facts hold), ``processors``,
+``meeting_types``; ``unknown`` as on every fact.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .facts import AuditContext, Fact, Facts
-from .scope import derive_recording_scope
+from .workloads import derive_workloads, media_node_hosts, profile_name
 
 __all__ = ["complete_facts", "stack_fact"]
 
@@ -29,6 +31,27 @@ def _records(trail: Mapping[str, Any], bucket: str, access: str) -> bool:
         and any(prefix_target.startswith(p) for p in selector.get("arn_prefixes") or [])
         for selector in trail.get("s3_data_selectors") or []
     )
+
+
+def _media_node_hosts_without_role(
+    facts: Sequence[Fact], media_hosts: Sequence[Fact]
+) -> tuple[list[str], bool]:
+    """Media-node hosts no role can be found for (no instance profile, or a profile that holds
+    no role of the facts), and whether that is unknown (a host whose user data or profile is
+    unknown, or a role whose profiles are)."""
+    hosts = [f for f in facts if f.kind in ("instance", "launch_template")]
+    roles = _of(facts, "iam_role")
+    unknown = any("media_node" in h.properties.get("unknown", ()) for h in hosts)
+    unknown |= any("instance_profile" in h.properties.get("unknown", ()) for h in media_hosts)
+    unknown |= any("instance_profiles" in r.properties.get("unknown", ()) for r in roles)
+    profiles = {profile_name(p) for r in roles for p in r.properties.get("instance_profiles") or []}
+    without = sorted(
+        h.id
+        for h in media_hosts
+        if not isinstance(h.properties.get("instance_profile"), str)
+        or profile_name(h.properties["instance_profile"]) not in profiles
+    )
+    return without, unknown
 
 
 def stack_fact(facts: Sequence[Fact], context: AuditContext, source: str) -> Fact:
@@ -62,6 +85,10 @@ def stack_fact(facts: Sequence[Fact], context: AuditContext, source: str) -> Fac
     turn_hosts = [h for h in hosts if h.properties.get("turn_relay")]
     if any("turn_config_found" in h.properties.get("unknown", ()) for h in turn_hosts):
         unknown.add("turn_hosts_without_config")
+    media_hosts = media_node_hosts(facts)
+    without_role, roles_unknown = _media_node_hosts_without_role(facts, media_hosts)
+    if roles_unknown:
+        unknown.add("media_node_hosts_without_role")
     properties: dict[str, Any] = {
         "recording_buckets": sorted(b.id for b in buckets),
         "multi_region_trails": sorted(
@@ -75,6 +102,8 @@ def stack_fact(facts: Sequence[Fact], context: AuditContext, source: str) -> Fac
         "turn_hosts_without_config": sorted(
             h.id for h in turn_hosts if h.properties.get("turn_config_found") is not True
         ),
+        "media_node_hosts": sorted(h.id for h in media_hosts),
+        "media_node_hosts_without_role": without_role,
         "processors": sorted(f.id for f in _of(facts, "processor")),
         "meeting_types": sorted(f.id for f in _of(facts, "meeting_type")),
     }
@@ -85,9 +114,10 @@ def stack_fact(facts: Sequence[Fact], context: AuditContext, source: str) -> Fac
 
 
 def complete_facts(facts: Facts) -> Facts:
-    """Derive the recording scope, point each trail at the buckets it must cover, and add the
-    ``stack`` fact. Run once on everything a source produced (after merging)."""
-    scoped = derive_recording_scope(facts.facts, facts.context)
+    """Derive the recording scope and each role's workload (audit/workloads.py), point each
+    trail at the buckets it must cover, and add the ``stack`` fact. Run once on everything a
+    source produced (after merging)."""
+    scoped = derive_workloads(facts.facts, facts.context)
     recording = sorted(
         f.id for f in scoped if f.kind == "bucket" and f.properties.get("holds_recordings")
     )

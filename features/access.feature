@@ -18,6 +18,13 @@ Feature: Only authorised roles can reach recordings
     And it is checked that "Roles should not hold administrator or full-access permissions" (CV-IAM-002)
     And it is checked that "Role trust policies should not let anyone assume the role" (CV-IAM-003)
     And it is checked that "Instances should require IMDSv2" (CV-IAM-004)
+    And it is checked that "Every host that runs the media node should run under a role the auditor can judge" (CV-REQ-005)
+    Then every resource it applies to complies
+
+  @iso27001_a_8_2
+  Scenario: Every role that can read recordings is held to the DPO role's limits, whatever its name
+    Given the audited infrastructure of the stack
+    When it is checked that "The DPO role should only read, redact and delete recordings, and decrypt with the recording encryption context" (CV-IAM-005)
     Then every resource it applies to complies
 
   @runtime @per_recorded_meeting_type @iso27001_a_8_5 @gdpr_art5_1_f

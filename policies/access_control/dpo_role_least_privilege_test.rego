@@ -36,6 +36,34 @@ test_other_roles_are_not_judged if {
 	not "iam_role:dpo" in testing.applicable(rule, context, [other])
 }
 
+# audit/workloads.py decides the workload by behaviour; the name and tag are only a hint.
+test_a_reader_named_otherwise_is_judged if {
+	f := json.patch(good_role, [
+		{"op": "replace", "path": "/id", "value": "analytics"},
+		{"op": "add", "path": "/workload_hint", "value": null},
+		{"op": "add", "path": "/statements/-", "value": {"effect": "Allow", "actions": ["s3:GetObject"], "not_actions": [], "resources": ["arn:aws:s3:::rec/*"], "condition_keys": [], "conditions": {}}},
+	])
+	"iam_role:dpo" in testing.denied(rule, context, [f])
+}
+
+test_a_hint_alone_does_not_select if {
+	other := json.patch(good_role, [
+		{"op": "replace", "path": "/workload", "value": null},
+		{"op": "add", "path": "/workload_hint", "value": "dpo"},
+	])
+	not "iam_role:dpo" in testing.applicable(rule, context, [other])
+}
+
+# A role whose access could not be read might be a reader: the rule errors, never passes.
+test_unknown_workload_is_not_allowed if {
+	f := json.patch(good_role, [
+		{"op": "replace", "path": "/workload", "value": null},
+		{"op": "replace", "path": "/unknown", "value": ["workload"]},
+	])
+	"iam_role:dpo" in testing.applicable(rule, context, [f])
+	"iam_role:dpo" in testing.denied(rule, context, [f])
+}
+
 test_denies_a_wildcard_action if {
 	f := with_statement({"effect": "Allow", "actions": ["s3:*"], "not_actions": [], "resources": ["arn:aws:s3:::rec/recordings/*"], "condition_keys": [], "conditions": {}})
 	"iam_role:dpo" in testing.denied(rule, context, [f])

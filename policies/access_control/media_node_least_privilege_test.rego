@@ -24,6 +24,31 @@ test_denies_r2 if {
 	"iam_role:r2" in testing.denied(rule, fail_context, fail_facts)
 }
 
+# audit/workloads.py decides the workload by behaviour (its hosts); a hint claiming another
+# workload changes nothing, and a hint alone selects nothing.
+test_a_role_claiming_another_workload_is_still_judged if {
+	f := json.patch(testing.fact(fail_facts, "iam_role:r"), [{"op": "add", "path": "/workload_hint", "value": "dpo"}])
+	f.ref in testing.denied(rule, fail_context, testing.with_fact(fail_facts, f))
+}
+
+test_a_hint_alone_does_not_select if {
+	f := json.patch(testing.fact(fail_facts, "iam_role:r"), [
+		{"op": "replace", "path": "/workload", "value": null},
+		{"op": "add", "path": "/workload_hint", "value": "media-node"},
+	])
+	not f.ref in testing.applicable(rule, fail_context, testing.with_fact(fail_facts, f))
+}
+
+# A role whose access could not be read might be the media node's: the rule errors.
+test_unknown_workload_is_not_allowed if {
+	f := json.patch(testing.fact(pass_facts, "iam_role:r"), [
+		{"op": "replace", "path": "/workload", "value": null},
+		{"op": "add", "path": "/unknown", "value": ["workload"]},
+	])
+	f.ref in testing.applicable(rule, pass_context, testing.with_fact(pass_facts, f))
+	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))
+}
+
 test_missing_policies_readable_is_not_allowed if {
 	f := json.remove(testing.fact(pass_facts, "iam_role:r"), ["policies_readable"])
 	f.ref in testing.denied(rule, pass_context, testing.with_fact(pass_facts, f))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -217,3 +217,134 @@ def test_the_mutated_estate_does_not_pass(case, dev_resources, tmp_path: Path, r
     ]
     assert code in (1, 3), f"{case}: exit {code}"
     assert bad, f"{case}: nothing failed or errored on a {resource} resource"
+
+
+# Workloads by behaviour, never by name: a renamed role is judged as what it is and does.
+MEDIA_NODE_ROLE = "callvault-dev-media-node"
+DPO_ROLE = "callvault-dev-dpo"
+RECORDINGS = "arn:aws:s3:::callvault-dev-recordings"
+
+
+def _renamed(old: str, new: str) -> Callable[[list[State]], list[State]]:
+    """Every mention of a role's name replaced (policies, key policy, profile), its
+    ``workload`` tag dropped: nothing left that names what it is."""
+
+    def mutate(states: list[State]) -> list[State]:
+        states = cast(list[State], json.loads(json.dumps(states).replace(old, new)))
+        for state in states:
+            for side in ("inputs", "outputs"):
+                for key in ("tags", "tagsAll"):
+                    if isinstance(state[side].get(key), dict):
+                        state[side][key].pop("workload", None)
+        return states
+
+    return mutate
+
+
+def _then(*mutations: Callable[[list[State]], list[State]]) -> Callable[[list[State]], list[State]]:
+    def mutate(states: list[State]) -> list[State]:
+        for mutation in mutations:
+            states = mutation(states)
+        return states
+
+    return mutate
+
+
+def _grant(urn_part: str, statement: dict[str, Any]) -> Callable[[list[State]], list[State]]:
+    return lambda s: _each(s, ROLE_POLICY, urn_part, _role_statement(statement))
+
+
+def _audit(dev_resources, repo_root, tmp_path: Path, mutate, name: str) -> tuple[int, list[Any]]:
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(stack_export(dev_resources, mutate)))
+    out = tmp_path / name
+    config = str(repo_root / "Pulumi.dev.yaml")
+    code = main(["state", str(path), "--stack-config", config, "--out", str(out)])
+    return code, json.loads((out / "report.json").read_text())["findings"]
+
+
+def _statuses(findings: list[Any], rule_id: str) -> dict[str, str]:
+    return {f["resource"]["id"]: f["status"] for f in findings if f["rule_id"] == rule_id}
+
+
+def _failing(findings: list[Any]) -> set[str]:
+    return {f["rule_id"] for f in findings if f["status"] == "fail"}
+
+
+MEDIA_NODE_READS = _grant(
+    "media-role-policy",
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{RECORDINGS}/*"},
+)
+DPO_WILDCARD = _grant(
+    "dpo-role-policy", {"Effect": "Allow", "Action": "s3:*", "Resource": f"{RECORDINGS}/*"}
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rule_id", "broaden"),
+    [
+        (MEDIA_NODE_ROLE, "callvault-dev-encoder", "CV-IAM-001", MEDIA_NODE_READS),
+        (DPO_ROLE, "callvault-dev-privacy", "CV-IAM-005", DPO_WILDCARD),
+    ],
+    ids=["media-node", "dpo"],
+)
+def test_a_renamed_role_is_judged_by_what_it_does(
+    old, new, rule_id, broaden, dev_resources, repo_root, tmp_path: Path
+) -> None:
+    code, findings = _audit(dev_resources, repo_root, tmp_path, _renamed(old, new), "renamed")
+    assert code == 0, [f for f in findings if f["status"] != "pass"]
+    assert _statuses(findings, rule_id) == {new: "pass"}
+    _, named = _audit(dev_resources, repo_root, tmp_path, broaden, "broadened")
+    code, renamed = _audit(
+        dev_resources, repo_root, tmp_path, _then(broaden, _renamed(old, new)), "both"
+    )
+    assert code == 1
+    assert _statuses(renamed, rule_id) == {new: "fail"}
+    assert _failing(renamed) == _failing(named) != set()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{RECORDINGS}/recordings/*"},
+        {"Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:::callvault-*"},
+        {"Effect": "Allow", "Action": "s3:DeleteObjectVersion", "Resource": "*"},
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"},
+    ],
+    ids=["get-object", "get-star-on-a-name-pattern", "delete-versions", "decrypt-anything"],
+)
+def test_any_role_that_can_reach_the_recordings_is_held_to_the_dpo_rule(
+    statement, dev_resources, repo_root, tmp_path: Path
+) -> None:
+    mutate = _grant("flow-logs-policy", statement)
+    code, findings = _audit(dev_resources, repo_root, tmp_path, mutate, "reader")
+    statuses = _statuses(findings, "CV-IAM-005")
+    readers = {role for role, status in statuses.items() if status == "fail"}
+    assert code == 1
+    assert len(readers) == 1 and "flow-logs" in next(iter(readers)), statuses
+
+
+def _without_profile(states: list[State]) -> list[State]:
+    _each(
+        states,
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        "media-lt",
+        lambda props: props.pop("iamInstanceProfile", None),
+    )
+    return states
+
+
+def _without_profile_resource(states: list[State]) -> list[State]:
+    profile = "aws:iam/instanceProfile:InstanceProfile"
+    return [s for s in states if not (s["type"] == profile and "media-profile" in s["urn"])]
+
+
+@pytest.mark.parametrize("mutate", [_without_profile, _without_profile_resource])
+def test_media_nodes_whose_role_cannot_be_found_fail_closed(
+    mutate, dev_resources, repo_root, tmp_path: Path
+) -> None:
+    code, findings = _audit(dev_resources, repo_root, tmp_path, mutate, "orphan")
+    required = [f for f in findings if f["rule_id"] == "CV-REQ-005"]
+    assert code == 1
+    assert [f["status"] for f in required] == ["fail"]
+    assert "media-node host" in required[0]["message"]

@@ -118,6 +118,11 @@ def _roles(account: Account, resources: list[Any]) -> None:
             AssumeRolePolicyDocument=account.real(role.inputs["assumeRolePolicy"]),
             Tags=_tags(role.inputs),
         )
+    for profile in _by_type(resources, "aws:iam/instanceProfile:InstanceProfile"):
+        iam.create_instance_profile(InstanceProfileName=str(profile.id))
+        iam.add_role_to_instance_profile(
+            InstanceProfileName=str(profile.id), RoleName=profile.inputs["role"]
+        )
 
 
 def _role_policies(account: Account, resources: list[Any]) -> None:
@@ -349,6 +354,16 @@ def _user_data(inputs: Mapping[str, Any]) -> str:
     return base64.b64encode(str(inputs.get("userData", "")).encode()).decode()
 
 
+def _profile(inputs: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """The host's instance profile as EC2 takes it (a launch template: ``{Arn}``, an instance
+    here: ``{Name}``), so the auditor can find the role a media node runs under."""
+    profile = inputs.get("iamInstanceProfile")
+    if not profile:
+        return {}
+    value = profile.get(key.lower()) if isinstance(profile, Mapping) else profile
+    return {"IamInstanceProfile": {key: value}}
+
+
 def _hosts(account: Account, resources: list[Any]) -> None:
     ec2 = account.client("ec2")
     image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
@@ -375,6 +390,7 @@ def _hosts(account: Account, resources: list[Any]) -> None:
                     for m in inputs.get("blockDeviceMappings") or []
                 ],
                 "UserData": inputs["userData"],  # a launch template's user data is base64
+                **_profile(inputs, "Arn"),
             },
             TagSpecifications=[{"ResourceType": "launch-template", "Tags": _tags(inputs)}],
         )["LaunchTemplate"]
@@ -420,6 +436,7 @@ def _hosts(account: Account, resources: list[Any]) -> None:
                 }
             ],
             UserData=base64.b64decode(_user_data(inputs)).decode(),
+            **_profile(inputs, "Name"),
             TagSpecifications=[
                 {
                     "ResourceType": "instance",

@@ -170,8 +170,16 @@ def test_account_built_from_the_plan_passes(scans: Scans) -> None:
         ("CV-DET-001", "eu-central-1"),
         ("CV-NET-001", _turn_sg(scans.clean)),
         ("CV-EAR-007", "/callvault-dev/turn/static-auth-secret"),
+        # Found by behaviour: the role behind the media-node launch template's instance
+        # profile, and the role that may read the recordings (audit/workloads.py).
+        ("CV-IAM-001", "callvault-dev-media-node"),
+        ("CV-IAM-005", "callvault-dev-dpo"),
     ]:
         assert (rule, resource) in passed, f"{rule} does not pass on {resource}"
+    # Every media-node host runs under a role the account holds (its profile was read).
+    assert {f["status"] for f in scans.clean["findings"] if f["rule_id"] == "CV-REQ-005"} == {
+        "pass"
+    }
     keys = _key_ids(scans.clean)
     assert len(keys) == 2 and all(("CV-KEY-001", k) in passed for k in keys)
     assert scans.clean_code == 3  # only because of the Access Analyzer error

@@ -10,6 +10,7 @@ from ...cidrs import is_world
 from ...facts import Fact
 from ...pulumi_facts import _user_data, _written_files
 from ...turn_facts import ranges_outside, turn_config_properties
+from ...workloads import profile_name, runs_media_node
 from .client import Api, Unavailable
 from .props import LiveProps, tags_of
 from .snapshot import LiveRecord, Unlisted
@@ -17,7 +18,6 @@ from .snapshot import LiveRecord, Unlisted
 __all__ = ["collect", "facts"]
 
 _PROTOCOLS = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
-_MEDIA_NODE_CONFIG = "/etc/callvault/media-node.yaml"
 _TURN_CONFIG = "/etc/turnserver.conf"
 
 
@@ -191,6 +191,7 @@ def _instance_fact(record: LiveRecord) -> Fact:
         ]
         _ebs_encrypted(props, mapped, record.data["ebs_default"])
     props.set("public_ip", bool(instance.get("PublicIpAddress")))
+    _media_node(props, record, instance.get("IamInstanceProfile"))
     return Fact("instance", record.id, record.region, record.arn, props.to_dict())
 
 
@@ -223,6 +224,9 @@ def _template_fact(record: LiveRecord) -> Fact:
             (m.get("Ebs") or {}).get("Encrypted") for m in data.get("BlockDeviceMappings") or []
         ]
         _ebs_encrypted(props, flags, record.data["ebs_default"])
+    _media_node(
+        props, record, data if isinstance(data, Unavailable) else data.get("IamInstanceProfile")
+    )
     return Fact("launch_template", record.id, record.region, record.arn, props.to_dict())
 
 
@@ -246,14 +250,40 @@ def _vpc_fact(record: LiveRecord) -> Fact:
     return Fact("vpc", record.id, record.region, record.arn, props.to_dict())
 
 
-def _files(record: LiveRecord) -> dict[str, str]:
+def _raw_user_data(record: LiveRecord) -> str | Unavailable | None:
+    """A host's user data as AWS gives it (base64), or why it could not be read."""
     if record.kind == "instance":
         raw = record.data["user_data"]
-        value = None if isinstance(raw, Unavailable) else (raw.get("UserData") or {}).get("Value")
+        if isinstance(raw, Unavailable):
+            return raw
+        return (raw.get("UserData") or {}).get("Value")
+    data = _template_data(record)
+    return data if isinstance(data, Unavailable) else data.get("UserData")
+
+
+def _text(record: LiveRecord) -> str:
+    value = _raw_user_data(record)
+    if not isinstance(value, str) or not value:
+        return ""
+    return _user_data({"userDataBase64": value}) or ""
+
+
+def _files(record: LiveRecord) -> dict[str, str]:
+    return _written_files(_text(record))
+
+
+def _media_node(props: LiveProps, record: LiveRecord, profile: Any) -> None:
+    """Whether the host runs the media node (audit/workloads.py), and its instance profile."""
+    value = _raw_user_data(record)
+    if isinstance(value, Unavailable):
+        props.unknown_because("media_node", value)
     else:
-        data = _template_data(record)
-        value = None if isinstance(data, Unavailable) else data.get("UserData")
-    return _written_files(_user_data({"userDataBase64": value})) if value else {}
+        props.set("media_node", runs_media_node(_text(record), _files(record)))
+    if isinstance(profile, Unavailable):
+        props.unknown_because("instance_profile", profile)
+        return
+    reference = (profile or {}).get("Arn") or (profile or {}).get("Name")
+    props.set("instance_profile", profile_name(str(reference)) if reference else None)
 
 
 def _turn_facts(hosts: Sequence[LiveRecord], media_node_cidrs: list[str] | None) -> list[Fact]:
@@ -285,7 +315,7 @@ def media_node_cidrs(records: Sequence[LiveRecord]) -> list[str] | None:
     """CIDRs of the subnets media nodes run in (hosts whose cloud-init writes the media-node
     config, and the subnets of the auto-scaling groups launching such templates)."""
     hosts = [r for r in records if r.kind in ("instance", "launch_template")]
-    media = [h for h in hosts if _MEDIA_NODE_CONFIG in _files(h)]
+    media = [h for h in hosts if runs_media_node(_text(h), _files(h))]
     template_ids = {h.id for h in media if h.kind == "launch_template"}
     subnet_ids = [str(h.data["instance"].get("SubnetId")) for h in media if h.kind == "instance"]
     for group in (r for r in records if r.kind == "autoscaling_group"):

@@ -12,6 +12,7 @@ from typing import Any
 from ...facts import Fact
 from ...policy_analysis import allows_public_access, normalize_statements, parse_policy
 from ...pulumi_facts import AWS_MANAGED_POLICY
+from ...workloads import workload_hint
 from .client import ABSENT, Api, Unavailable
 from .props import LiveProps, tags_of
 from .snapshot import LiveRecord, Unlisted
@@ -38,6 +39,13 @@ def _role(api: Api, role: dict[str, Any]) -> LiveRecord:
         "iam", HOME_REGION, "list_attached_role_policies", "AttachedPolicies", RoleName=name
     )
     data["tags"] = api.pages("iam", HOME_REGION, "list_role_tags", "Tags", RoleName=name)
+    data["profiles"] = api.pages(
+        "iam",
+        HOME_REGION,
+        "list_instance_profiles_for_role",
+        "InstanceProfiles",
+        RoleName=name,
+    )
     return LiveRecord("iam_role", name, None, str(role["Arn"]), data)
 
 
@@ -87,9 +95,13 @@ def _role_fact(record: LiveRecord) -> Fact:
     data = record.data
     props = LiveProps()
     tags = tags_of(props, data["tags"])
-    props.set(
-        "workload", "media-node" if record.id.endswith("-media-node") else tags.get("workload")
-    )
+    # The name and tag are a hint for the report; audit/workloads.py decides by behaviour.
+    props.set("workload_hint", workload_hint(record.id, tags))
+    profiles = data["profiles"]
+    if isinstance(profiles, Unavailable):
+        props.unknown_because("instance_profiles", profiles)
+    else:
+        props.set("instance_profiles", sorted({str(p["InstanceProfileName"]) for p in profiles}))
     inline = data["inline"]
     failed = (
         inline
