@@ -66,3 +66,56 @@ def test_a_customer_token_plays_only_recordings_of_its_own_session(
     media, own_agent = run_with_node(tmp_path, stack, script)
     assert own_agent == 403  # the agent's own token is refused: not an agent of that call
     assert media == 403, "a customer token from another session played the recording"
+
+
+def _withdrawal(participant: str = "cust-wd-01") -> Any:
+    from media_node.rights.consents import StoredConsent
+
+    return StoredConsent(
+        consent_id="cns-00000000000000aa",
+        participant=participant,
+        session_id="ses-" + "c3" * 12,
+        meeting_type="customer-support",
+        granted=False,
+        at="2026-11-24T01:00:00.000Z",
+        text_version="v1",
+        notice_version="customer-support@000000000000",
+        notice_text="notice",
+        notice_sha256_shown=None,
+        keep_until="2026-12-24",
+        via="join-code:jc-0000000000000000",
+    )
+
+
+def test_a_withdrawal_the_spool_disk_refuses_waits_instead_of_vanishing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """store_withdrawal 'never raises for an outage': a full spool disk (ENOSPC at the spool's
+    write or fsync) is one. It raised OSError instead: the API answered 500 with no access-log
+    entry, and the withdrawal was neither stored nor counted in ``waiting`` nor retried."""
+    import errno
+    import os
+
+    from media_node.rights.consents import ConsentLedger, consent_keys
+    from media_node.vault import spool
+    from media_node.vault.keys import LocalKeyProvider, create_local_key_file
+    from media_node.vault.store import LocalDirectoryStore
+
+    create_local_key_file(tmp_path / "k.key")
+    store = LocalDirectoryStore(tmp_path / "bucket")
+    ledger = ConsentLedger(store, LocalKeyProvider(tmp_path / "k.key"), tmp_path / "spool")
+    real_fsync = os.fsync
+
+    def disk_full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(spool.os, "fsync", disk_full)
+    try:
+        state: str | None = ledger.store_withdrawal(_withdrawal())
+    except OSError:
+        state = None
+    assert state == "pending", "the withdrawal raised out of the ledger and was dropped"
+    assert ledger.waiting == 1
+    monkeypatch.setattr(spool.os, "fsync", real_fsync)
+    assert ledger.retry() == 0
+    assert [k.participant for k in consent_keys(store)] == ["cust-wd-01"]
