@@ -119,3 +119,65 @@ def test_a_withdrawal_the_spool_disk_refuses_waits_instead_of_vanishing(
     monkeypatch.setattr(spool.os, "fsync", real_fsync)
     assert ledger.retry() == 0
     assert [k.participant for k in consent_keys(store)] == ["cust-wd-01"]
+
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # Pulumi's unknown-value sentinel
+
+
+def _ssm_parameter(name: str, tags: Any) -> dict[str, Any]:
+    inputs = {"name": name, "type": "String", "value": "x", "tags": tags}
+    return {
+        "urn": f"urn:pulumi:dev::callvault::aws:ssm/parameter:Parameter::{name.strip('/')}",
+        "type": "aws:ssm/parameter:Parameter",
+        "custom": True,
+        "inputs": inputs,
+        "outputs": {},
+        "id": name,
+    }
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [UNKNOWN, {"data-classification": UNKNOWN}],
+    ids=["tags-unknown", "classification-unknown"],
+)
+def test_a_plain_parameter_whose_classification_is_unknown_is_not_a_pass(
+    tags: Any, tmp_path: Path
+) -> None:
+    """CV-EAR-007 on a String parameter whose classification is unknown before deploy must be
+    an error (cannot be decided), not a fail: _fact keeps only the known tags and never marks
+    'tags' unknown, so the rule's unknown_among(.., 'tags') guard never fires and the finding
+    says 'fail ... cannot be read' (the user is told to fix a resource that may be fine)."""
+    import json
+
+    from audit.cli import main
+
+    state = {"version": 3, "deployment": {"resources": [_ssm_parameter("/app/blob-01", tags)]}}
+    path = tmp_path / "stack.json"
+    path.write_text(json.dumps(state))
+    main(["state", str(path), "--out", str(tmp_path / "out")])
+    findings = json.loads((tmp_path / "out" / "report.json").read_text())["findings"]
+    statuses = {f["status"] for f in findings if f["rule_id"] == "CV-EAR-007"}
+    assert statuses == {"error"}, statuses
+
+
+def _ear007(tmp_path: Path, resources: list[dict[str, Any]]) -> dict[str, str]:
+    import json
+
+    from audit.cli import main
+
+    path = tmp_path / "stack.json"
+    path.write_text(json.dumps({"version": 3, "deployment": {"resources": resources}}))
+    main(["state", str(path), "--out", str(tmp_path / "out")])
+    findings = json.loads((tmp_path / "out" / "report.json").read_text())["findings"]
+    return {f["resource"]["id"]: f["status"] for f in findings if f["rule_id"] == "CV-EAR-007"}
+
+
+def test_a_plain_parameter_with_known_tags_and_no_secret_name_passes(tmp_path: Path) -> None:
+    """The rule says a String parameter passes when its name and tags are known and mark no
+    secret. known_not_secret requires a data-classification tag: `not f.tags["data-
+    classification"] in _CLASSIFIED` is undefined (not true) when the tag is absent, so every
+    untagged config parameter (a region, a feature flag) fails with 'its name or tags cannot
+    be read' although both were read."""
+    statuses = _ear007(tmp_path, [_ssm_parameter("/app/region", {"owner": "team-a"})])
+    assert statuses == {"/app/region": "pass"}, statuses
