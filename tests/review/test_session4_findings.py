@@ -181,3 +181,18 @@ def test_a_plain_parameter_with_known_tags_and_no_secret_name_passes(tmp_path: P
     be read' although both were read."""
     statuses = _ear007(tmp_path, [_ssm_parameter("/app/region", {"owner": "team-a"})])
     assert statuses == {"/app/region": "pass"}, statuses
+
+
+def test_a_secret_under_a_key_the_stack_does_not_show_is_not_a_pass(tmp_path: Path) -> None:
+    """CV-EAR-007 calls any keyId that is not spelled 'alias/aws/...' customer-managed. The
+    AWS-managed aws/ssm key named by its key ARN (what `aws.kms.getAlias('alias/aws/ssm')
+    .targetKeyArn` gives a program) is not: any role of the account that may read the
+    parameter may decrypt it. A key the stack does not declare cannot be shown to be
+    customer-managed: that is an error (or a fail), never a pass."""
+    parameter = _ssm_parameter("/app/db-password", {"data-classification": "confidential"})
+    parameter["inputs"].update(
+        type="SecureString",
+        keyId="arn:aws:kms:eu-central-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+    )
+    statuses = _ear007(tmp_path, [parameter])
+    assert statuses.get("/app/db-password") in ("error", "fail"), statuses
