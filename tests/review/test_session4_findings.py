@@ -196,3 +196,31 @@ def test_a_secret_under_a_key_the_stack_does_not_show_is_not_a_pass(tmp_path: Pa
     )
     statuses = _ear007(tmp_path, [parameter])
     assert statuses.get("/app/db-password") in ("error", "fail"), statuses
+
+
+def test_a_grant_the_local_store_cannot_open_is_refused_and_logged(
+    tmp_path: Path, dev_config: Any
+) -> None:
+    """The local store's writer opens its temp file unguarded: an OSError there (disk full,
+    too many open files, the .partial directory gone) is neither a KeyProviderError nor an
+    ObjectStoreError, so store_grant let it through: the API answered a bare 500 (aiohttp's
+    page, not the JSON error) and the access log has no entry for the consent attempt at all
+    ('every decision is logged'). Reproduced here for real: .partial replaced by a file."""
+    import json
+    import shutil
+
+    from tests.media_node.test_consent_records import AGENT, CUSTOMER, _in_session, consent
+
+    async def script(node: RunningNode, agent: Api, customer: Api, sid: str) -> Any:
+        partial = node.node.store.root / ".partial"  # type: ignore[attr-defined]
+        shutil.rmtree(partial)
+        partial.write_text("not a directory")
+        status, body = await consent(customer, sid, CUSTOMER, True)
+        log = (node.node.config.state_dir / "access.log").read_text()
+        return status, body, [json.loads(line) for line in log.splitlines()]
+
+    status, body, entries = _in_session(tmp_path, dev_config, script)
+    assert AGENT  # the session's agent created it
+    assert status == 503 and "consent not recorded" in str(body), (status, body)
+    actions = [e["action"] for e in entries if e["actor"] == CUSTOMER]
+    assert "consent.grant-not-stored" in actions, actions
