@@ -97,7 +97,6 @@ def test_a_withdrawal_the_spool_disk_refuses_waits_instead_of_vanishing(
     import os
 
     from media_node.rights.consents import ConsentLedger, consent_keys
-    from media_node.vault import spool
     from media_node.vault.keys import LocalKeyProvider, create_local_key_file
     from media_node.vault.store import LocalDirectoryStore
 
@@ -109,14 +108,14 @@ def test_a_withdrawal_the_spool_disk_refuses_waits_instead_of_vanishing(
     def disk_full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(spool.os, "fsync", disk_full)
+    monkeypatch.setattr(os, "fsync", disk_full)
     try:
         state: str | None = ledger.store_withdrawal(_withdrawal())
     except OSError:
         state = None
     assert state == "pending", "the withdrawal raised out of the ledger and was dropped"
     assert ledger.waiting == 1
-    monkeypatch.setattr(spool.os, "fsync", real_fsync)
+    monkeypatch.setattr(os, "fsync", real_fsync)
     assert ledger.retry() == 0
     assert [k.participant for k in consent_keys(store)] == ["cust-wd-01"]
 
