@@ -223,3 +223,20 @@ def test_a_grant_the_local_store_cannot_open_is_refused_and_logged(
     assert status == 503 and "consent not recorded" in str(body), (status, body)
     actions = [e["action"] for e in entries if e["actor"] == CUSTOMER]
     assert "consent.grant-not-stored" in actions, actions
+
+
+def test_a_rule_in_a_nested_package_is_refused_when_the_library_loads() -> None:
+    """The catalogue accepts `package callvault.rules.grp.sub`; the one-query-per-batch engine
+    looks rules up as data.callvault.rules[p], which for p = "grp.sub" is undefined, so such a
+    rule (evaluated before the speed work as data.callvault.rules.grp.sub) became an error on
+    every fact of every audit: refuse it where it is read, with the reason."""
+    from audit.catalogue import parse_rule_file
+    from audit.errors import RuleFileError
+
+    text = (
+        (Path(__file__).parents[2] / "policies/encryption_at_rest/ssm_secure_string.rego")
+        .read_text()
+        .replace("package callvault.rules.ssm_secure_string", "package callvault.rules.grp.sub")
+    )
+    with pytest.raises(RuleFileError, match="package"):
+        parse_rule_file(text, "grp/sub.rego")
