@@ -197,6 +197,8 @@ def parse_rule_file(text: str, path: str) -> Rule:
     match = _PACKAGE.search(text)
     if not match or not match.group(1).startswith(_RULE_PREFIX):
         raise RuleFileError(f"{path}: package must be '{_RULE_PREFIX}<name>'")
+    if "." in match.group(1)[len(_RULE_PREFIX) :]:  # the engine looks up rules[<name>]
+        raise RuleFileError(f"{path}: package must be '{_RULE_PREFIX}<name>' (one segment)")
     return Rule(
         id=custom["id"],
         title=metadata["title"],

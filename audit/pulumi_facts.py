@@ -15,7 +15,7 @@ import re
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -985,7 +985,12 @@ def _ssm_parameter_fact(parameter: PulumiResource) -> Fact:
         _optional(props, raw, "keyId", "kms_key_id", str, SSM_DEFAULT_KEY)
     else:
         props.set("kms_key_id", None)  # String and StringList are not encrypted with a key
-    return _fact("ssm_parameter", parameter, name, props)
+    fact = _fact("ssm_parameter", parameter, name, props)
+    if contains_unknown(raw.get("tags") or raw.get("tagsAll")):
+        # CV-EAR-007 decides "holds no secret" from the tags: a partly known set cannot show it
+        unknown = sorted({*fact.properties["unknown"], "tags"})
+        return replace(fact, properties={**fact.properties, "tags": None, "unknown": unknown})
+    return fact
 
 
 _FLOW_LOG = ("aws:ec2/flowLog:FlowLog",)

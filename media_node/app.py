@@ -588,6 +588,10 @@ async def get_media(request: web.Request) -> web.StreamResponse:
     node = request.app[NODE_KEY]
     principal, recording_id = _principal(request), _recording_id(request)
     may_play = {role for m in node.config.stack.meeting_types for role in m.access_roles}
+    # A bound (customer) token names one session and a recording names none, and anyone who
+    # lists a made-up customer in a session of their own can mint one: it plays nothing (a
+    # customer's copy of their recordings is the DPO's access export, Art. 15).
+    may_play -= set(BOUND_ROLES)
     if principal.role not in may_play:  # before the lookup: a 404 would say the id exists
         _audit(request, "media.denied", recording_id)
         raise ApiError(403, f"the role '{principal.role}' may not play recordings")

@@ -254,6 +254,10 @@ class ConsentLedger:
             logger.error("consent %s: not sealed yet (%s); retrying", record.consent_id, err)
             self._unsealed.append(record)
             return "pending"
+        except OSError as err:  # the spool's disk (full, read-only): an outage like the others
+            logger.error("consent %s: spool write failed (%s); retrying", record.consent_id, err)
+            self._unsealed.append(record)
+            return "pending"
         if sink.state == "uploaded":
             return "stored"
         logger.error(

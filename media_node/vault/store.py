@@ -106,11 +106,18 @@ class AtomicFileWriter(_WriterBase):
         self._temp = temp
         self._exclusive = exclusive
         """Never replace an existing ``final``: commit links the file into place or fails."""
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:  # a full disk or a missing directory is the store failing, like S3 refusing
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as err:
+            raise ObjectStoreError(f"cannot store {final.name}: {err.strerror}") from None
         self._handle = os.fdopen(fd, "wb")
 
     def write(self, data: bytes) -> None:
-        self._handle.write(data)
+        try:
+            self._handle.write(data)
+        except OSError as err:
+            self.abort()
+            raise ObjectStoreError(f"cannot store {self._final.name}: {err.strerror}") from None
 
     def commit(self) -> None:
         try:

@@ -58,7 +58,7 @@ known_not_secret(f) if {
 	is_string(f.name)
 	not name_marks_secret(f.name)
 	is_object(f.tags)
-	not f.tags["data-classification"] in _CLASSIFIED
+	not object.get(f.tags, "data-classification", "") in _CLASSIFIED
 }
 
 secure_under_cmk(f) if {
