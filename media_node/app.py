@@ -162,6 +162,12 @@ async def _errors_and_auth(request: web.Request, handler: Handler) -> web.Stream
         response = _error(413, "request body too large")
     except web.HTTPException as error:
         response = _error(error.status, error.reason)
+    except Exception:  # a bug is still a decision the access log records (as a 500)
+        route = request.match_info.route.resource
+        logger.exception(
+            "internal error in %s %s", request.method, route.canonical if route else "?"
+        )
+        response = _error(500, "internal error (logged by the node)")
     _audit_decision(request, response.status)
     return response
 
