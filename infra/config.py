@@ -461,7 +461,7 @@ _TOP_LEVEL = (
 )
 
 # A principal the reader role may trust: an account, role or user ARN, never a wildcard.
-_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)$")
+_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)\Z")
 
 
 def _audit_reader(raw: Any, key: str) -> AuditReaderSettings:

@@ -90,6 +90,10 @@ def _stack_file(tmp_path: Path, reader: Any) -> Path:
             {"trustedPrincipals": ["arn:aws:iam::111122223333:role/*"]},
             "is not an account, role or user ARN",
         ),
+        (  # '$' would let a trailing newline through into the trust policy
+            {"trustedPrincipals": ["arn:aws:iam::111122223333:role/scanner\n"]},
+            "is not an account, role or user ARN",
+        ),
         ({"externalId": "x"}, "callvault:auditReader.externalId: needs trustedPrincipals"),
         ({"principals": [SCANNER]}, "callvault:auditReader.principals: is not a known field"),
     ],
