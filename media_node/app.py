@@ -336,7 +336,11 @@ async def create_session(request: web.Request) -> web.Response:
 
 def _new_join_code(request: web.Request, session_id: str, participant: str) -> tuple[str, str]:
     """Issue (and log, by its public id) a join code: the link and its expiry."""
-    code, code_id, expires = request.app[JOIN_CODES].issue(session_id, participant)
+    try:
+        code, code_id, expires = request.app[JOIN_CODES].issue(session_id, participant)
+    except JoinCodeError as refused:
+        _audit(request, f"join.issue.denied-{refused.status}", session_id, participant=participant)
+        raise ApiError(refused.status, refused.message) from None
     _audit(request, "join.issue", session_id, code=code_id, participant=participant)
     return join_link(session_id, code), expires
 

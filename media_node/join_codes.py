@@ -25,9 +25,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CODE_TTL_SECONDS", "MAX_UNKNOWN_CODES", "JoinCodeError", "JoinCodes", "Redemption"]
+__all__ = [
+    "CODE_TTL_SECONDS",
+    "MAX_CODES_PER_PARTICIPANT",
+    "MAX_UNKNOWN_CODES", "JoinCodeError",
+    "JoinCodes",
+    "Redemption",
+]
 
 CODE_TTL_SECONDS = 15 * 60
+MAX_CODES_PER_PARTICIPANT = 20
+"""Join codes issued to one participant of one session (each "New join link" is one) before the
+node answers 429: the codes live in memory until the session ends."""
 MAX_UNKNOWN_CODES = 20
 """Unknown codes tried on one session before the node answers 429 (and stops logging each):
 a genuine code still works; guessing one of 256 bits was never an option."""
@@ -98,6 +107,14 @@ class JoinCodes:
         """A new code for ``participant``: (code, its public id, expiry). An earlier code of
         theirs that was not redeemed yet stops working."""
         slot = self._slots.setdefault((session_id, participant), _Slot())
+        if slot.issued >= MAX_CODES_PER_PARTICIPANT:
+            raise JoinCodeError(
+                429,
+                f"{MAX_CODES_PER_PARTICIPANT} join links were issued to this participant in this "
+                "session; the last one still works, or start a new session",
+                participant,
+                None,
+            )
         previous = self._codes.get(slot.current_code)
         if previous is not None and previous.state == "open":
             previous.state = "replaced"

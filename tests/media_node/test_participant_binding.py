@@ -16,7 +16,12 @@ import pytest
 
 from media_node.auth import TokenError, issue_token, verify_token
 from media_node.cli import build_parser
-from media_node.join_codes import MAX_UNKNOWN_CODES, JoinCodeError, JoinCodes
+from media_node.join_codes import (
+    MAX_CODES_PER_PARTICIPANT,
+    MAX_UNKNOWN_CODES,
+    JoinCodeError,
+    JoinCodes,
+)
 from media_node.node_config import NodeConfig
 
 from .call_helpers import (
@@ -301,6 +306,17 @@ def test_unknown_codes_are_capped_per_session_and_a_genuine_one_still_works() ->
         statuses.append(refused.value.status)
     assert statuses == [403] * MAX_UNKNOWN_CODES + [429, 429]
     assert codes.redeem(SID, code).participant == CUSTOMER
+
+
+def test_new_links_are_capped_per_customer_and_the_last_one_still_works() -> None:
+    """An agent clicking "New join link" in a loop cannot grow the node's memory without
+    bound: past the cap it is a 429, and the customer's current link keeps working."""
+    codes = JoinCodes()
+    issued = [codes.issue(SID, CUSTOMER)[0] for _ in range(MAX_CODES_PER_PARTICIPANT)]
+    with pytest.raises(JoinCodeError) as refused:
+        codes.issue(SID, CUSTOMER)
+    assert refused.value.status == 429
+    assert codes.redeem(SID, issued[-1]).participant == CUSTOMER
 
 
 def test_the_cli_mints_staff_tokens_only(capsys: pytest.CaptureFixture[str]) -> None:
