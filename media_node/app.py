@@ -38,7 +38,7 @@ from .session import RecordingRefused, Session
 from .vault.envelope import FormatError, IntegrityError, TruncatedError
 from .vault.manifest import Manifest, ManifestError, check_pseudonym
 from .vault.store import ObjectStoreError
-from .vault.stream import decrypt_stream
+from .vault.stream import decrypt_recording
 from .web_ui import add_ui_routes, join_link, notice_sha256, public_path
 
 __all__ = ["JOIN_CODES", "NODE_KEY", "create_app"]
@@ -162,6 +162,8 @@ async def _errors_and_auth(request: web.Request, handler: Handler) -> web.Stream
         response = _error(413, "request body too large")
     except web.HTTPException as error:
         response = _error(error.status, error.reason)
+    except ConnectionResetError:  # a stream cut on purpose (a recording failing authentication)
+        raise
     except Exception:  # a bug is still a decision the access log records (as a 500)
         route = request.match_info.route.resource
         logger.exception(
@@ -627,8 +629,8 @@ async def get_media(request: web.Request) -> web.StreamResponse:
     )
     await response.prepare(request)
     loop = asyncio.get_running_loop()
-    plaintext = decrypt_stream(
-        node.store.read(object_key), {node.key_provider.provider_id: node.key_provider}
+    plaintext = decrypt_recording(  # this recording's object, or an integrity failure
+        node.store.read(object_key), {node.key_provider.provider_id: node.key_provider}, manifest
     )
     sentinel = object()
     while True:

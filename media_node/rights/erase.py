@@ -48,7 +48,7 @@ from media_node.vault.context import recording_context
 from media_node.vault.keys import KeyProvider
 from media_node.vault.manifest import MANIFEST_SCHEMA_VERSION, Manifest
 from media_node.vault.store import ObjectStore
-from media_node.vault.stream import EncryptingWriter, decrypt_stream
+from media_node.vault.stream import EncryptingWriter, decrypt_recording
 
 __all__ = ["ErasureRefused", "erase_subject", "plan_consents", "plan_erasure"]
 
@@ -161,7 +161,7 @@ def _redact_media(
     writer = EncryptingWriter(key_provider, sink, context)
     try:
         _, dropped = remux_tracks(
-            decrypt_stream(store.read(media), providers),
+            decrypt_recording(store.read(media), providers, manifest),
             manifest.container,
             lambda owner: owner != subject,
             writer.write,

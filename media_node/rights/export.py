@@ -29,7 +29,7 @@ from media_node.rights.subject_index import IndexEntry, recordings_of
 from media_node.vault.keys import KeyProvider
 from media_node.vault.manifest import Manifest
 from media_node.vault.store import AtomicFileWriter, ObjectStore
-from media_node.vault.stream import EncryptingWriter, decrypt_stream
+from media_node.vault.stream import EncryptingWriter, decrypt_recording
 
 __all__ = ["ExportResult", "ExportedRecording", "export_subject", "read_access_log"]
 
@@ -215,7 +215,7 @@ def export_subject(
                 name = f"recordings/{entry.recording_id}.{manifest.container}"
                 alone = manifest.subjects == (subject,)
                 with archive.open(zipfile.ZipInfo(name), "w", force_zip64=True) as member:
-                    plaintext = decrypt_stream(store.read(entry.media_key), providers)
+                    plaintext = decrypt_recording(store.read(entry.media_key), providers, manifest)
                     if alone or entry.recording_id in full:
                         for block in plaintext:
                             member.write(block)

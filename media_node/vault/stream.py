@@ -12,14 +12,25 @@ import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from media_node.vault.envelope import DEFAULT_CHUNK_SIZE, Header, StreamDecryptor, StreamEncryptor
+from media_node.vault.context import recording_context
+from media_node.vault.digest import STREAM_DIGEST, split_digest
+from media_node.vault.envelope import (
+    DEFAULT_CHUNK_SIZE,
+    Header,
+    IntegrityError,
+    StreamDecryptor,
+    StreamEncryptor,
+)
 from media_node.vault.keys import KeyProvider, KeyProviderError
+from media_node.vault.manifest import Manifest
 from media_node.vault.store import ObjectWriter
 
 __all__ = [
     "EncryptedObject",
     "EncryptingWriter",
     "UnwrapWithProviders",
+    "NotThisObjectError",
+    "decrypt_recording",
     "decrypt_stream",
     "encrypt_stream",
 ]
@@ -122,13 +133,31 @@ def encrypt_stream(
         raise
 
 
+class NotThisObjectError(IntegrityError):
+    """The object authenticates, but it is not the one the manifest names (sealed for another
+    recording, or another version of this one)."""
+
+    def __init__(self, reason: str) -> None:
+        ValueError.__init__(self, reason)
+        self.chunk_index = -1
+
+
 class UnwrapWithProviders:
     """Picks the provider named in the header and unwraps the data key with its context."""
 
-    def __init__(self, providers: Mapping[str, KeyProvider]) -> None:
+    def __init__(
+        self,
+        providers: Mapping[str, KeyProvider],
+        expected_context: Mapping[str, str] | None = None,
+    ) -> None:
         self._providers = dict(providers)
+        self._expected = None if expected_context is None else dict(expected_context)
 
     def __call__(self, header: Header) -> bytearray:
+        if self._expected is not None and dict(header.context) != self._expected:
+            raise NotThisObjectError(
+                f"the object was sealed for {dict(header.context)}, not for {self._expected}"
+            )
         provider = self._providers.get(header.key_provider)
         if provider is None:
             known = ", ".join(sorted(self._providers)) or "none"
@@ -139,13 +168,41 @@ class UnwrapWithProviders:
 
 
 def decrypt_stream(
-    blocks: Iterable[bytes], providers: Mapping[str, KeyProvider]
+    blocks: Iterable[bytes],
+    providers: Mapping[str, KeyProvider],
+    *,
+    expected_context: Mapping[str, str] | None = None,
+    expected_digest: str | None = None,
 ) -> Iterator[bytes]:
     """Yield authenticated plaintext; raises IntegrityError/TruncatedError/FormatError at the
-    first problem. Consumers must not treat output as complete until the iterator ends."""
-    decryptor = StreamDecryptor(UnwrapWithProviders(providers))
+    first problem. Consumers must not treat output as complete until the iterator ends.
+
+    ``expected_context`` (the context the manifest's recording was sealed with) is checked
+    before any plaintext: an object sealed for another recording is refused. A stream digest
+    (``tags-sha256:...``, a schema-2 manifest's) as ``expected_digest`` is checked at the end,
+    before the last plaintext: another version of the same recording is refused too."""
+    decryptor = StreamDecryptor(UnwrapWithProviders(providers, expected_context))
     for block in blocks:
         yield from decryptor.update_pieces(block)
     last = decryptor.finalize()
+    if expected_digest is not None and decryptor.digest != expected_digest:
+        raise NotThisObjectError(
+            f"the object's stream digest {decryptor.digest} is not the manifest's {expected_digest}"
+        )
     if last:
         yield last
+
+
+def decrypt_recording(
+    blocks: Iterable[bytes], providers: Mapping[str, KeyProvider], manifest: Manifest
+) -> Iterator[bytes]:
+    """:func:`decrypt_stream` of the object ``manifest`` names, and only that: sealed for its
+    recording (checked before any plaintext) and, for a schema-2 manifest, with its stream
+    digest (checked before the last plaintext). Anything else is :class:`NotThisObjectError`."""
+    algorithm, _ = split_digest(manifest.ciphertext_digest)
+    return decrypt_stream(
+        blocks,
+        providers,
+        expected_context=recording_context(manifest.recording_id, manifest.meeting_type),
+        expected_digest=manifest.ciphertext_digest if algorithm == STREAM_DIGEST else None,
+    )
