@@ -23,7 +23,6 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from . import __version__
 from .catalogue import SEVERITIES, Library, Rule, load_library
@@ -31,7 +30,7 @@ from .context import context_from_stack, read_stack_config, stack_facts
 from .coverage import coverage_of
 from .engines.base import PolicyEngine
 from .errors import AuditError, EngineError
-from .evaluate import evaluate, paused_gc
+from .evaluate import Evaluation, evaluate, paused_gc
 from .evidence import commands as evidence_commands
 from .exceptions_files import load_attestations, load_waivers
 from .facts import AuditContext, Fact, Facts
@@ -108,38 +107,42 @@ def _run_audit(collect: Callable[[], Facts], args: argparse.Namespace) -> int:
             )
     finally:
         engine.close()
-    code = _exit_code(evaluation.findings, args.fail_on)
-    report = Report(
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    report = build_report(facts, library, engine, evaluation, args.fail_on, now)
+    if args.out:
+        write_reports(Path(args.out), {name: render(report) for name, render in REPORTERS.items()})
+    _print_summary(report, args.out)
+    return report.exit_code
+
+
+def build_report(
+    facts: Facts,
+    library: Library,
+    engine: PolicyEngine,
+    evaluation: Evaluation,
+    fail_on: str,
+    generated_at: str,
+) -> Report:
+    """The audit's report (every command and the evidence bundle build it here): findings,
+    exit code, the engine and its version, and what was not assessed."""
+    coverage = coverage_of(
+        facts.facts, [r.id for r in library.rules], {f.rule_id for f in evaluation.findings}
+    )
+    return Report(
         tool_version=__version__,
         source=facts.source_description,
-        generated_at=dt.datetime.now(dt.UTC)
-        .replace(microsecond=0)
-        .isoformat()
-        .replace("+00:00", "Z"),
+        generated_at=generated_at,
         engine=engine.name,
         engine_version=engine.version,
         findings=evaluation.findings,
         rules_evaluated=evaluation.rules_evaluated,
-        fail_on=args.fail_on,
-        exit_code=code,
+        fail_on=fail_on,
+        exit_code=_exit_code(evaluation.findings, fail_on),
         gdpr_titles=library.gdpr,
         iso_titles={c.id: c.title for c in library.controls.values()},
-        **_coverage_fields(facts, library, evaluation.findings),
+        unassessed_types=tuple(u.to_json() for u in coverage.unassessed),
+        idle_rules=coverage.idle_rules,
     )
-    if args.out:
-        write_reports(Path(args.out), {name: render(report) for name, render in REPORTERS.items()})
-    _print_summary(report, args.out)
-    return code
-
-
-def _coverage_fields(facts: Facts, library: Library, findings: Sequence[Finding]) -> dict[str, Any]:
-    coverage = coverage_of(
-        facts.facts, [r.id for r in library.rules], {f.rule_id for f in findings}
-    )
-    return {
-        "unassessed_types": tuple(u.to_json() for u in coverage.unassessed),
-        "idle_rules": coverage.idle_rules,
-    }
 
 
 def _print_summary(report: Report, out: str | None) -> None:

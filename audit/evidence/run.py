@@ -20,7 +20,6 @@ from ..errors import EngineError, UsageError
 from ..evaluate import evaluate
 from ..exceptions_files import load_attestations, load_waivers
 from ..facts import Facts
-from ..findings import Report
 from ..render import REPORTERS
 from ..sources.plan import find_stack_file
 from . import art30, dpia, pages, soa
@@ -140,7 +139,7 @@ def _signer(args: argparse.Namespace) -> Signer:
 
 
 def run_evidence(args: argparse.Namespace) -> int:
-    from ..cli import _collect_state, _engine, _exit_code
+    from ..cli import _collect_state, _engine, build_report
 
     if not args.out:
         raise UsageError("gdpr-audit evidence needs --out DIR")
@@ -167,19 +166,8 @@ def run_evidence(args: argparse.Namespace) -> int:
         )
     finally:
         engine.close()
-    code = _exit_code(evaluation.findings, args.fail_on)
-    report = Report(
-        tool_version=__version__,
-        source=facts.source_description,
-        generated_at=time,
-        engine=engine.name,
-        findings=evaluation.findings,
-        rules_evaluated=evaluation.rules_evaluated,
-        fail_on=args.fail_on,
-        exit_code=code,
-        gdpr_titles=library.gdpr,
-        iso_titles={c.id: c.title for c in library.controls.values()},
-    )
+    report = build_report(facts, library, engine, evaluation, args.fail_on, time)
+    code = report.exit_code
     files: dict[str, bytes] = {name: render(report) for name, render in REPORTERS.items()}
     files["facts.json"] = _facts_json(facts)
     with tempfile.TemporaryDirectory(prefix="callvault-evidence-") as tmp:

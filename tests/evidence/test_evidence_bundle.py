@@ -138,3 +138,13 @@ def test_misconfigured_stack_fails_the_matching_scenarios_and_still_signs(
     assert 'id="chart-gdpr"' in index and 'id="chart-themes"' in index
     html = (bundle / "dpia-annex.html").read_text()
     assert "failing" in html
+
+
+def test_the_bundles_report_is_the_audits_report(dev_bundles) -> None:
+    """The bundle's report.json says what `gdpr-audit plan` says: the engine's version and what
+    was not assessed (the dev stack has unread types), never a smaller report."""
+    first, _ = dev_bundles
+    report = json.loads((first / "report.json").read_text())
+    assert report["tool"]["engine_version"], "the engine's version is missing"
+    assert report["coverage"]["unassessed_types"], "the unread types are missing"
+    assert report["coverage"]["idle_rules"], "the rules that applied to nothing are missing"
